@@ -1,0 +1,39 @@
+# Two commands from a fresh clone: `make demo` (runs sample_project on the embedded emulator)
+# and `make test` (all test tiers). Both install first; everything is pinned in requirements/.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install test test-unit test-emulator test-functional lint typecheck check demo clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--constraint requirements/constraints.txt --editable ".[emulator,dev]"
+	touch $(STAMP)
+
+test: install lint typecheck
+	$(BIN)/python -m pytest tests -n 2 --dist loadgroup
+
+test-unit: install
+	$(BIN)/python -m pytest tests/unit
+
+test-emulator: install
+	$(BIN)/python -m pytest tests/emulator
+
+test-functional: install
+	$(BIN)/python -m pytest tests/functional
+
+lint: install
+	$(BIN)/ruff check dbt_athena_lite dbt tests bench
+	$(BIN)/ruff format --check dbt_athena_lite dbt tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
