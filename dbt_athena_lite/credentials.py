@@ -137,9 +137,11 @@ class AthenaLiteCredentials(Credentials):
         # `auth_method` is derived, so it is not in to_dict(); add it where it belongs in the order.
         values = dict(super().connection_info(with_aliases=with_aliases))
         values["auth_method"] = self.auth_method
-        for key in self._connection_keys():
-            if key in values:
-                yield key, values[key]
+        ordered = [key for key in self._connection_keys() if key in values]
+        # Aliases (`catalog`) come last, as in dbt: `target.catalog` is built from with_aliases=True.
+        ordered += [key for key in values if key not in ordered]
+        for key in ordered:
+            yield key, values[key]
 
     def __repr__(self) -> str:
         shown = ", ".join(

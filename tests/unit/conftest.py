@@ -1,0 +1,36 @@
+"""Shared helpers for the unit tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from dbt_athena_lite.credentials import AthenaLiteCredentials
+
+# The smallest profile that loads; tests override or remove (value None) single fields.
+MINIMAL_PROFILE: dict[str, Any] = {
+    "s3_staging_dir": "s3://query-results/athena/",
+    "region_name": "eu-west-1",
+    "database": "awsdatacatalog",
+    "schema": "analytics",
+}
+
+
+def load_profile_fields(profile: dict[str, Any]) -> AthenaLiteCredentials:
+    """Load a target's fields exactly as dbt-core's `Profile._credentials_from_profile` does."""
+    data = AthenaLiteCredentials.translate_aliases(profile)
+    AthenaLiteCredentials.validate(data)  # dbt's JSON-schema check: sees values after env_var() coercion
+    return AthenaLiteCredentials.from_dict(data)
+
+
+@pytest.fixture
+def load_profile() -> Callable[..., AthenaLiteCredentials]:
+    """`load_profile(**fields)`: MINIMAL_PROFILE with `fields` applied (None removes one), loaded as dbt does."""
+
+    def load(**fields: Any) -> AthenaLiteCredentials:
+        merged = {**MINIMAL_PROFILE, **fields}
+        return load_profile_fields({key: value for key, value in merged.items() if value is not None})
+
+    return load
