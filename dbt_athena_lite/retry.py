@@ -1,0 +1,89 @@
+"""Retry and polling policy for Athena queries: pure decisions, no I/O, no sleeping.
+
+Three layers, each with one job, so retries never multiply silently:
+- botocore (num_boto3_retries): every single API call, throttling and 5xx, with its own backoff.
+- StartQueryExecution (num_retries): re-submission when Athena is throttling or failing internally
+  after botocore gave up; idempotent through one ClientRequestToken per logical query.
+- whole query (num_iceberg_retries): re-run only after ICEBERG_COMMIT_ERROR, when a concurrent
+  Iceberg commit won and nothing of ours was committed. User errors are never retried.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from botocore.exceptions import ClientError
+
+# Athena's AthenaError.ErrorType for ICEBERG_COMMIT_ERROR (its error catalog).
+ICEBERG_COMMIT_ERROR_TYPE = 233
+ERROR_CATEGORY_NAMES = {1: "system error", 2: "user error", 3: "other error"}
+
+# Error codes worth re-submitting a StartQueryExecution for: capacity and transient server faults.
+RETRYABLE_START_ERROR_CODES = frozenset(
+    {
+        "TooManyRequestsException",
+        "ThrottlingException",
+        "Throttling",
+        "RequestLimitExceeded",
+        "InternalServerException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+    }
+)
+
+
+def client_error_code(error: BaseException | None) -> str | None:
+    """The AWS error code behind an exception (PyAthena wraps botocore's ClientError as __cause__)."""
+    while error is not None:
+        if isinstance(error, ClientError):
+            return str(error.response.get("Error", {}).get("Code", "")) or None
+        error = error.__cause__
+    return None
+
+
+def is_retryable_start_error(error: BaseException) -> bool:
+    return client_error_code(error) in RETRYABLE_START_ERROR_CODES
+
+
+def is_iceberg_commit_conflict(error_type: int | None, message: str | None) -> bool:
+    return error_type == ICEBERG_COMMIT_ERROR_TYPE or (message or "").startswith("ICEBERG_COMMIT_ERROR")
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full jitter: attempt n waits uniform(0, min(cap, base * 2**n))."""
+
+    base_seconds: float = 0.5
+    cap_seconds: float = 20.0
+    random_fraction: Callable[[], float] = field(default=random.random, compare=False)
+
+    def delay(self, attempt: int) -> float:
+        return self.random_fraction() * min(self.cap_seconds, self.base_seconds * 2.0**attempt)
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    """Waits between status checks: ~50 ms first (most dbt statements finish in well under a second),
+    doubling up to `ceiling_seconds` (the profile's poll_interval)."""
+
+    ceiling_seconds: float
+    first_seconds: float = 0.05
+    factor: float = 2.0
+
+    def delays(self) -> Iterator[float]:
+        delay = min(self.first_seconds, self.ceiling_seconds)
+        while True:
+            yield delay
+            delay = min(delay * self.factor, self.ceiling_seconds)
+
+
+@dataclass(frozen=True)
+class QueryPolicy:
+    """Everything the cursor needs to decide when to wait and what to retry."""
+
+    num_retries: int = 5
+    num_iceberg_retries: int = 3
+    poll: PollSchedule = field(default_factory=lambda: PollSchedule(ceiling_seconds=1.0))
+    backoff: Backoff = field(default_factory=Backoff)
