@@ -1,0 +1,274 @@
+"""Polling, retries and error reporting of AthenaLiteCursor against a scripted Athena client (no sleeping)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from pyathena.converter import DefaultTypeConverter
+from pyathena.error import DatabaseError
+from pyathena.formatter import DefaultParameterFormatter
+from pyathena.util import RetryConfig
+
+from dbt_athena_lite.cursor import AthenaLiteCursor, AthenaQueryFailed, RunningQueries
+from dbt_athena_lite.retry import Backoff, PollSchedule, QueryPolicy
+
+
+def _client_error(code: str, operation: str = "StartQueryExecution") -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": f"{code} happened"}}, operation)
+
+
+def _execution(query_id: str, state: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
+    status: dict[str, Any] = {"State": state}
+    if error:
+        status["AthenaError"] = error
+        status["StateChangeReason"] = error["ErrorMessage"]
+    return {
+        "QueryExecution": {
+            "QueryExecutionId": query_id,
+            "Query": "select 1",
+            "StatementType": "DML",
+            "SubstatementType": "INSERT",
+            "Status": status,
+            "Statistics": {"DataScannedInBytes": 42, "EngineExecutionTimeInMillis": 7},
+            "ResultConfiguration": {"OutputLocation": f"s3://bucket/results/{query_id}.csv"},
+        }
+    }
+
+
+@dataclass
+class ScriptedAthena:
+    """An Athena client whose answers are scripted per call: the states a query passes through and the
+    errors StartQueryExecution raises, recording every request."""
+
+    start_errors: list[ClientError] = field(default_factory=list)
+    # One list of states per started query (the last state repeats).
+    states: list[list[str]] = field(default_factory=list)
+    failures: dict[int, dict[str, Any]] = field(default_factory=dict)  # query number -> AthenaError
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    _started: int = 0
+    _polls: dict[str, int] = field(default_factory=dict)
+
+    def start_query_execution(self, **request: Any) -> dict[str, Any]:
+        self.calls.append(("StartQueryExecution", request))
+        if self.start_errors:
+            raise self.start_errors.pop(0)
+        self._started += 1
+        return {"QueryExecutionId": f"q{self._started}"}
+
+    def get_query_execution(self, QueryExecutionId: str) -> dict[str, Any]:
+        self.calls.append(("GetQueryExecution", {"QueryExecutionId": QueryExecutionId}))
+        number = int(QueryExecutionId[1:])
+        script = self.states[number - 1]
+        seen = self._polls.get(QueryExecutionId, 0)
+        self._polls[QueryExecutionId] = seen + 1
+        state = script[min(seen, len(script) - 1)]
+        return _execution(QueryExecutionId, state, self.failures.get(number) if state == "FAILED" else None)
+
+    def get_query_results(self, **request: Any) -> dict[str, Any]:
+        self.calls.append(("GetQueryResults", request))
+        return {
+            "UpdateCount": 3,
+            "ResultSet": {
+                "Rows": [{"Data": [{"VarCharValue": "x"}]}, {"Data": [{"VarCharValue": "1"}]}],
+                "ResultSetMetadata": {
+                    "ColumnInfo": [
+                        {"Name": "x", "Type": "integer", "Nullable": "UNKNOWN", "CaseSensitive": False}
+                    ]
+                },
+            },
+        }
+
+    def stop_query_execution(self, QueryExecutionId: str) -> dict[str, Any]:
+        self.calls.append(("StopQueryExecution", {"QueryExecutionId": QueryExecutionId}))
+        return {}
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.calls]
+
+
+@dataclass
+class FakeConnection:
+    client: ScriptedAthena
+
+
+def make_cursor(
+    athena: ScriptedAthena,
+    sleeps: list[float],
+    *,
+    num_retries: int = 5,
+    num_iceberg_retries: int = 3,
+    poll_interval: float = 1.0,
+    running: RunningQueries | None = None,
+) -> AthenaLiteCursor:
+    policy = QueryPolicy(
+        num_retries=num_retries,
+        num_iceberg_retries=num_iceberg_retries,
+        poll=PollSchedule(ceiling_seconds=poll_interval),
+        backoff=Backoff(random_fraction=lambda: 1.0),  # the jitter's upper bound, so delays are exact
+    )
+    return AthenaLiteCursor(
+        policy=policy,
+        sleep=sleeps.append,
+        running=running,
+        connection=FakeConnection(athena),
+        converter=DefaultTypeConverter(),
+        formatter=DefaultParameterFormatter(),
+        retry_config=RetryConfig(attempt=1),
+        s3_staging_dir="s3://bucket/results/",
+        schema_name="analytics",
+        catalog_name="awsdatacatalog",
+        work_group="primary",
+        poll_interval=poll_interval,
+        encryption_option=None,
+        kms_key=None,
+        kill_on_interrupt=False,
+        result_reuse_enable=False,
+        result_reuse_minutes=60,
+    )
+
+
+def test_polling_starts_fast_and_backs_off_to_poll_interval() -> None:
+    athena = ScriptedAthena(states=[["QUEUED"] + ["RUNNING"] * 7 + ["SUCCEEDED"]])
+    sleeps: list[float] = []
+
+    cursor = make_cursor(athena, sleeps, poll_interval=0.5)
+    cursor.execute("select 1")
+
+    assert sleeps == [0.05, 0.1, 0.2, 0.4, 0.5, 0.5, 0.5, 0.5]
+    assert cursor.fetchall() == [(1,)]
+
+
+def test_each_query_restarts_the_poll_schedule() -> None:
+    athena = ScriptedAthena(states=[["RUNNING", "RUNNING", "SUCCEEDED"], ["RUNNING", "SUCCEEDED"]])
+    sleeps: list[float] = []
+    cursor = make_cursor(athena, sleeps)
+
+    cursor.execute("select 1")
+    cursor.execute("select 2")
+
+    assert sleeps == [0.05, 0.1, 0.05]
+
+
+def test_successful_query_reports_id_rows_and_bytes() -> None:
+    athena = ScriptedAthena(states=[["SUCCEEDED"]])
+    cursor = make_cursor(athena, [])
+
+    cursor.execute("insert into t select 1")
+
+    assert cursor.last_execution is not None
+    assert cursor.last_execution.query_id == "q1"
+    assert cursor.last_execution.data_scanned_in_bytes == 42
+    assert cursor.rowcount == 3
+
+
+@pytest.mark.parametrize(
+    "code", ["TooManyRequestsException", "ThrottlingException", "InternalServerException"]
+)
+def test_throttled_start_is_resubmitted_with_the_same_token_and_backoff(code: str) -> None:
+    athena = ScriptedAthena(start_errors=[_client_error(code), _client_error(code)], states=[["SUCCEEDED"]])
+    sleeps: list[float] = []
+
+    make_cursor(athena, sleeps).execute("select 1")
+
+    starts = [request for name, request in athena.calls if name == "StartQueryExecution"]
+    assert len(starts) == 3
+    assert len({request["ClientRequestToken"] for request in starts}) == 1
+    assert sleeps == [0.5, 1.0]  # full-jitter upper bounds: base * 2**attempt
+
+
+def test_start_retries_stop_at_num_retries() -> None:
+    athena = ScriptedAthena(start_errors=[_client_error("ThrottlingException")] * 3, states=[["SUCCEEDED"]])
+    sleeps: list[float] = []
+
+    with pytest.raises(DatabaseError):
+        make_cursor(athena, sleeps, num_retries=2).execute("select 1")
+
+    assert athena.names().count("StartQueryExecution") == 3
+    assert len(sleeps) == 2
+
+
+def test_start_errors_that_are_not_transient_fail_at_once() -> None:
+    athena = ScriptedAthena(start_errors=[_client_error("InvalidRequestException")], states=[["SUCCEEDED"]])
+    sleeps: list[float] = []
+
+    with pytest.raises(DatabaseError):
+        make_cursor(athena, sleeps).execute("select 1")
+
+    assert athena.names() == ["StartQueryExecution"]
+    assert sleeps == []
+
+
+def _athena_error(category: int, error_type: int, message: str) -> dict[str, Any]:
+    return {"ErrorCategory": category, "ErrorType": error_type, "Retryable": False, "ErrorMessage": message}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "SYNTAX_ERROR: line 1:8: mismatched input 'form'",
+        "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.db.t' does not exist",
+        "COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved",
+    ],
+)
+def test_user_errors_fail_once_with_query_id_and_athena_message(message: str) -> None:
+    athena = ScriptedAthena(states=[["RUNNING", "FAILED"]], failures={1: _athena_error(2, 1100, message)})
+    sleeps: list[float] = []
+
+    with pytest.raises(AthenaQueryFailed) as raised:
+        make_cursor(athena, sleeps).execute("select x form t")
+
+    assert athena.names().count("StartQueryExecution") == 1
+    assert raised.value.query_id == "q1"
+    assert "q1" in str(raised.value)
+    assert "user error" in str(raised.value)
+    assert message in str(raised.value)
+
+
+def test_iceberg_commit_conflicts_rerun_the_whole_query_until_it_succeeds() -> None:
+    conflict = _athena_error(1, 233, "ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table")
+    athena = ScriptedAthena(
+        states=[["FAILED"], ["FAILED"], ["SUCCEEDED"]],
+        failures={1: conflict, 2: conflict},
+    )
+    sleeps: list[float] = []
+
+    make_cursor(athena, sleeps).execute("merge into t using s on t.id = s.id when matched then delete")
+
+    assert athena.names().count("StartQueryExecution") == 3
+    assert sleeps == [0.5, 1.0]
+
+
+def test_iceberg_commit_conflicts_give_up_after_num_iceberg_retries() -> None:
+    conflict = _athena_error(1, 233, "ICEBERG_COMMIT_ERROR: Failed to commit")
+    athena = ScriptedAthena(states=[["FAILED"]] * 3, failures={1: conflict, 2: conflict, 3: conflict})
+
+    with pytest.raises(AthenaQueryFailed, match="ICEBERG_COMMIT_ERROR"):
+        make_cursor(athena, [], num_iceberg_retries=2).execute("insert into t select 1")
+
+    assert athena.names().count("StartQueryExecution") == 3
+
+
+def test_running_queries_are_tracked_for_cancel_and_forgotten_after() -> None:
+    running = RunningQueries()
+    seen_while_running: list[list[str]] = []
+
+    class Watching(ScriptedAthena):
+        def get_query_execution(self, QueryExecutionId: str) -> dict[str, Any]:
+            seen_while_running.append(running.snapshot())
+            return super().get_query_execution(QueryExecutionId)
+
+    athena = Watching(states=[["RUNNING", "SUCCEEDED"]])
+    make_cursor(athena, [], running=running).execute("select 1")
+
+    assert seen_while_running[0] == ["q1"]
+    assert running.snapshot() == []
+
+
+def test_default_policy_is_built_without_arguments() -> None:
+    policy = QueryPolicy()
+    delays: Callable[[], float] = iter(policy.poll.delays()).__next__
+    assert [delays() for _ in range(7)] == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.0]
