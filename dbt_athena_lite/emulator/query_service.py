@@ -1,0 +1,294 @@
+"""Query executions: ids, states, the worker pool, cancellation and result files.
+
+Every StartQueryExecution becomes a QueryExecution that moves QUEUED -> RUNNING ->
+SUCCEEDED | FAILED | CANCELLED on a worker thread, as in Athena; clients poll it. A finished
+execution keeps its rendered result for GetQueryResults and has written it to its output
+location (`<id>.csv`, or `<id>.txt` for DDL) like Athena does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Protocol
+
+from dbt_athena_lite.emulator.engine.api import (
+    AthenaQueryError,
+    QueryCancelled,
+    QueryContext,
+    SqlEngine,
+    StatementType,
+)
+from dbt_athena_lite.emulator.error_catalog import (
+    QueryFailure,
+    failure_from_athena_error,
+    failure_from_exception,
+)
+from dbt_athena_lite.emulator.results import RenderedResult, csv_bytes, render_result, txt_bytes
+
+logger = logging.getLogger(__name__)
+
+QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"
+FINISHED_STATES = frozenset({SUCCEEDED, FAILED, CANCELLED})
+
+# Athena knows a statement's type when it accepts it; the engine reports the exact type
+# when it finishes. Until then the leading keyword decides, as Athena's console shows it.
+_DDL_KEYWORDS = frozenset({"CREATE", "DROP", "ALTER", "SHOW", "DESCRIBE", "MSCK", "REPAIR"})
+_UTILITY_KEYWORDS = frozenset({"EXPLAIN", "PREPARE", "DEALLOCATE", "EXECUTE"})
+
+
+def guess_statement_type(sql: str) -> StatementType:
+    words = sql.lstrip(" \t\r\n(").split(None, 1)
+    keyword = words[0].upper() if words else ""
+    if keyword in _DDL_KEYWORDS:
+        return "DDL"
+    if keyword in _UTILITY_KEYWORDS:
+        return "UTILITY"
+    return "DML"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _millis(start: dt.datetime | None, end: dt.datetime | None) -> int:
+    if start is None or end is None:
+        return 0
+    return max(0, round((end - start).total_seconds() * 1000))
+
+
+class ResultWriter(Protocol):
+    """Puts a result file at an s3:// location (in the query's region)."""
+
+    def write(self, location: str, body: bytes, region: str) -> None: ...
+
+
+@dataclass
+class QueryExecution:
+    """One query's record; mutated only under QueryService's lock."""
+
+    query_id: str
+    query: str  # the QueryString as given (with its `?` placeholders)
+    statement: str  # what runs: `query` with the ExecutionParameters substituted
+    context: QueryContext
+    statement_type: StatementType
+    execution_parameters: tuple[str, ...] = ()
+    client_request_token: str | None = None
+    state: str = QUEUED
+    submitted_at: dt.datetime = field(default_factory=_now)
+    started_at: dt.datetime | None = None
+    engine_finished_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    substatement_type: str | None = None
+    failure: QueryFailure | None = None
+    state_change_reason: str | None = None
+    result: RenderedResult | None = None
+    data_scanned_bytes: int = 0
+    output_bytes: int = 0
+
+    @property
+    def output_location(self) -> str | None:
+        """`<location>/<id>.csv`; `.txt` for DDL other than CTAS, as Athena names them."""
+        base = self.context.output_location
+        if not base:
+            return None
+        is_text = self.statement_type == "DDL" and self.substatement_type != "CREATE_TABLE_AS_SELECT"
+        suffix = "txt" if is_text else "csv"
+        return f"{base.rstrip('/')}/{self.query_id}.{suffix}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+
+class UnknownQueryError(KeyError):
+    """No execution has this id (never started, or dropped from the bounded history)."""
+
+
+@dataclass(frozen=True)
+class QuerySubmission:
+    """What StartQueryExecution asked for, once validated."""
+
+    query: str
+    statement: str
+    context: QueryContext
+    execution_parameters: tuple[str, ...] = ()
+    client_request_token: str | None = None
+
+
+class QueryService:
+    """Runs statements on a worker pool and keeps the newest `max_executions` records."""
+
+    def __init__(
+        self,
+        engine_provider: Callable[[], SqlEngine],
+        result_writer: ResultWriter,
+        *,
+        workers: int = 8,
+        max_executions: int = 10_000,
+    ) -> None:
+        self._engine_provider = engine_provider
+        self._result_writer = result_writer
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="athena-query")
+        self._max_executions = max_executions
+        self._lock = threading.Lock()
+        self._executions: OrderedDict[str, QueryExecution] = OrderedDict()
+        self._ids_by_token: dict[str, str] = {}
+
+    # ------------------------------------------------------------ requests
+
+    def start(self, submission: QuerySubmission) -> QueryExecution:
+        """Queue a statement; the same ClientRequestToken returns the first execution."""
+        with self._lock:
+            token = submission.client_request_token
+            if token and token in self._ids_by_token:
+                return self._executions[self._ids_by_token[token]]
+            execution = QueryExecution(
+                query_id=submission.context.query_id,
+                query=submission.query,
+                statement=submission.statement,
+                context=submission.context,
+                statement_type=guess_statement_type(submission.statement),
+                execution_parameters=submission.execution_parameters,
+                client_request_token=token,
+            )
+            self._executions[execution.query_id] = execution
+            if token:
+                self._ids_by_token[token] = execution.query_id
+            self._forget_oldest_finished()
+        self._pool.submit(self._run, execution)
+        return execution
+
+    def get(self, query_id: str) -> QueryExecution:
+        with self._lock:
+            try:
+                return self._executions[query_id]
+            except KeyError:
+                raise UnknownQueryError(query_id) from None
+
+    def stop(self, query_id: str) -> None:
+        """Cancel: a queued query never runs; a running one is told through its context."""
+        execution = self.get(query_id)
+        execution.context.cancelled.set()
+        with self._lock:
+            if not execution.is_finished:
+                self._finish(execution, CANCELLED, reason="Query cancelled by user")
+
+    def newest_first(self, work_group: str) -> Iterator[QueryExecution]:
+        with self._lock:
+            executions = list(self._executions.values())
+        return (e for e in reversed(executions) if e.context.work_group == work_group)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            for execution in self._executions.values():
+                execution.context.cancelled.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # ------------------------------------------------------------ worker side
+
+    def _run(self, execution: QueryExecution) -> None:
+        with self._lock:
+            if execution.is_finished:  # stopped while it was queued
+                return
+            execution.state = RUNNING
+            execution.started_at = _now()
+        try:
+            result = self._engine_provider().execute(execution.statement, execution.context)
+            rendered = render_result(result)
+        except QueryCancelled:
+            with self._lock:
+                self._finish(execution, CANCELLED, reason="Query cancelled by user")
+            return
+        except AthenaQueryError as error:
+            self._fail(execution, failure_from_athena_error(error))
+            return
+        except Exception as error:  # an engine bug must fail the query, not the worker
+            logger.exception("engine error in query %s", execution.query_id)
+            self._fail(execution, failure_from_exception(error))
+            return
+        with self._lock:
+            execution.engine_finished_at = _now()
+            execution.statement_type = result.statement_type
+            execution.substatement_type = result.substatement_type
+            execution.data_scanned_bytes = result.data_scanned_bytes
+        try:
+            self._write_output(execution, rendered)
+        except Exception as error:
+            self._fail(
+                execution,
+                QueryFailure(
+                    error_name="S3_WRITE_ERROR",
+                    message=f"Unable to write query results to {execution.output_location}: {error}",
+                    category=1,
+                    error_type=401,
+                    retryable=False,
+                ),
+            )
+            return
+        with self._lock:
+            if not execution.is_finished:
+                execution.result = rendered
+                self._finish(execution, SUCCEEDED)
+
+    def _write_output(self, execution: QueryExecution, rendered: RenderedResult) -> None:
+        location = execution.output_location
+        if location is None or execution.context.cancelled.is_set():
+            return
+        body = txt_bytes(rendered.rows) if location.endswith(".txt") else csv_bytes(rendered)
+        started = time.perf_counter()
+        self._result_writer.write(location, body, execution.context.region)
+        execution.output_bytes = len(body)
+        logger.debug(
+            "wrote %s (%d bytes, %.1f ms)", location, len(body), (time.perf_counter() - started) * 1e3
+        )
+
+    def _fail(self, execution: QueryExecution, failure: QueryFailure) -> None:
+        with self._lock:
+            if execution.is_finished:
+                return
+            execution.failure = failure
+            self._finish(execution, FAILED, reason=failure.state_change_reason)
+
+    def _finish(self, execution: QueryExecution, state: str, reason: str | None = None) -> None:
+        execution.state = state
+        execution.state_change_reason = reason
+        execution.completed_at = _now()
+
+    def _forget_oldest_finished(self) -> None:
+        """Keep memory bounded: drop the oldest finished executions beyond the limit."""
+        excess = len(self._executions) - self._max_executions
+        if excess <= 0:
+            return
+        oldest_finished = (q for q, e in self._executions.items() if e.is_finished)
+        for query_id in list(islice(oldest_finished, excess)):
+            dropped = self._executions.pop(query_id)
+            if dropped.client_request_token:
+                self._ids_by_token.pop(dropped.client_request_token, None)
+
+
+def new_query_id() -> str:
+    return str(uuid.uuid4())
+
+
+def execution_statistics(execution: QueryExecution) -> dict[str, int]:
+    """Athena's QueryExecutionStatistics, from the execution's own timeline."""
+    end = execution.completed_at
+    engine_end = execution.engine_finished_at or end
+    return {
+        "EngineExecutionTimeInMillis": _millis(execution.started_at, engine_end),
+        "DataScannedInBytes": execution.data_scanned_bytes,
+        "TotalExecutionTimeInMillis": _millis(execution.submitted_at, end),
+        "QueryQueueTimeInMillis": _millis(execution.submitted_at, execution.started_at or end),
+        "QueryPlanningTimeInMillis": 0,
+        "ServicePreProcessingTimeInMillis": 0,
+        "ServiceProcessingTimeInMillis": _millis(engine_end, end),
+    }

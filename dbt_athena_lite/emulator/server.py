@@ -1,0 +1,199 @@
+"""The emulator's HTTP front: one WSGI app on one port for Athena, Glue, S3, STS and IAM.
+
+Athena's query and catalog actions are answered here (they run real SQL through the
+engine); every other request (S3, Glue, STS, IAM, Athena workgroups) goes unchanged to
+moto's WSGI app. Every client call is counted for `/_emulator/stats`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from dbt_athena_lite.emulator.athena_api import AthenaApi
+from dbt_athena_lite.emulator.engine.api import SqlEngine
+from dbt_athena_lite.emulator.internal_clients import InternalClients
+from dbt_athena_lite.emulator.query_service import QueryService
+from dbt_athena_lite.emulator.stats import ApiCallCounter, identify_call
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+EngineFactory = Callable[[str], SqlEngine]
+DEFAULT_REGION = "us-east-1"
+_ATHENA_TARGET_PREFIX = "AmazonAthena."
+
+
+def default_engine_factory(endpoint_url: str) -> SqlEngine:
+    """The real SQL engine; imported on first use so the server starts in well under a second."""
+    from dbt_athena_lite.emulator.engine.engine import AthenaSqlEngine
+
+    engine: SqlEngine = AthenaSqlEngine(endpoint_url)
+    return engine
+
+
+def _moto_app() -> WSGIApplication:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    app: WSGIApplication = DomainDispatcherApplication(create_backend_app)
+    return app
+
+
+def _read_body(environ: WSGIEnvironment) -> bytes:
+    """Read the request body once and put it back for moto, which reads it again."""
+    cached = environ.get("athena_lite.body")
+    if isinstance(cached, bytes):
+        return cached
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    stream = environ["wsgi.input"]
+    body: bytes = stream.read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["athena_lite.body"] = body
+    return body
+
+
+class EmulatorApp:
+    """The WSGI application. Build it with `create_app`, or let EmulatorServer do it."""
+
+    def __init__(self, endpoint_url: str, engine_factory: EngineFactory, workers: int = 8) -> None:
+        self.endpoint_url = endpoint_url
+        self.stats = ApiCallCounter()
+        self.clients = InternalClients(endpoint_url)
+        self._engine_factory = engine_factory
+        self._engine: SqlEngine | None = None
+        self._engine_lock = threading.Lock()
+        self.queries = QueryService(self.engine, self.clients, workers=workers)
+        self.athena = AthenaApi(self.queries, self.clients)
+        self._moto = _moto_app()
+
+    def engine(self) -> SqlEngine:
+        """The engine, built on the first query (it needs the endpoint to be serving)."""
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    self._engine = self._engine_factory(self.endpoint_url)
+        return self._engine
+
+    def close(self) -> None:
+        self.queries.shutdown()
+        close = getattr(self._engine, "close", None)
+        if callable(close):
+            close()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if path.startswith("/_emulator/"):
+            return self._admin(environ, start_response, path)
+        call = identify_call(environ, lambda: _read_body(environ))
+        if call is not None:
+            self.stats.record(call)
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        action = target[len(_ATHENA_TARGET_PREFIX) :] if target.startswith(_ATHENA_TARGET_PREFIX) else ""
+        if action and self.athena.handles(action):
+            region = (call.region if call else None) or DEFAULT_REGION
+            status, headers, payload = self.athena.handle(action, _read_body(environ), region)
+            return _respond(start_response, status, headers, payload)
+        return self._moto(environ, start_response)
+
+    def _admin(self, environ: WSGIEnvironment, start_response: StartResponse, path: str) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        body: dict[str, Any]
+        if path == "/_emulator/health" and method == "GET":
+            status, body = 200, {"status": "ok"}
+        elif path == "/_emulator/stats" and method == "GET":
+            status, body = 200, self.stats.snapshot()
+        elif path == "/_emulator/stats/reset" and method == "POST":
+            self.stats.reset()
+            status, body = 200, {"status": "reset"}
+        else:
+            status, body = 404, {"message": f"no emulator endpoint {method} {path}"}
+        payload = json.dumps(body).encode("utf-8")
+        return _respond(start_response, status, [("Content-Type", "application/json")], payload)
+
+
+def _respond(
+    start_response: StartResponse, status: int, headers: list[tuple[str, str]], payload: bytes
+) -> list[bytes]:
+    start_response(
+        f"{status} {HTTPStatus(status).phrase}",
+        [*headers, ("Content-Length", str(len(payload))), ("x-amzn-RequestId", str(uuid.uuid4()))],
+    )
+    return [payload]
+
+
+def create_app(
+    endpoint_url: str, engine_factory: EngineFactory = default_engine_factory, workers: int = 8
+) -> EmulatorApp:
+    """The WSGI app for an emulator reachable at `endpoint_url` (its engine calls back there)."""
+    return EmulatorApp(endpoint_url, engine_factory, workers)
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """No access log line per request: a dbt run makes thousands."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+def _unbound_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    return _respond(start_response, 503, [("Content-Type", "text/plain")], b"starting")
+
+
+class EmulatorServer:
+    """A threaded HTTP server bound to `host` (127.0.0.1 unless told otherwise); port 0
+    picks a free port, readable from `.port` once constructed."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        engine_factory: EngineFactory = default_engine_factory,
+        workers: int = 8,
+    ) -> None:
+        # Bind first: the app needs the real port for its endpoint URL.
+        self._server: BaseWSGIServer = make_server(
+            host, port, _unbound_app, threaded=True, request_handler=_QuietRequestHandler
+        )
+        self.host = host
+        self.port = int(self._server.server_address[1])
+        self.app = create_app(self.endpoint_url, engine_factory, workers)
+        self._server.app = self.app
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever(poll_interval=0.1)
+
+    def start(self) -> EmulatorServer:
+        """Serve on a daemon thread and return at once (the socket already listens)."""
+        self._thread = threading.Thread(target=self.serve_forever, name="athena-lite-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.app.close()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
