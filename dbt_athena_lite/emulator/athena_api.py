@@ -178,12 +178,11 @@ class AthenaApi:
     @staticmethod
     def _output_location(request: dict[str, Any], work_group: dict[str, Any]) -> str:
         """The request's OutputLocation, else the workgroup's; the workgroup's always when it
-        enforces its configuration (moto leaves EnforceWorkGroupConfiguration unset unless
-        given: unset means not enforced here)."""
+        enforces its configuration (AWS's default for a new workgroup, and moto's)."""
         configuration = work_group.get("Configuration") or {}
         group_location = (configuration.get("ResultConfiguration") or {}).get("OutputLocation")
         asked = (request.get("ResultConfiguration") or {}).get("OutputLocation")
-        enforced = bool(configuration.get("EnforceWorkGroupConfiguration", False))
+        enforced = bool(configuration.get("EnforceWorkGroupConfiguration", True))
         location = (group_location or asked) if enforced else (asked or group_location)
         if not location:
             raise _invalid(

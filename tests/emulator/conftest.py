@@ -194,6 +194,12 @@ def emulator() -> Iterator[RunningEmulator]:
 
 
 @pytest.fixture(scope="session")
+def select_engine_factory() -> Callable[[str], SqlEngine]:
+    """The SelectOnDuckDb engine factory, for tests that start an emulator of their own."""
+    return SelectOnDuckDb
+
+
+@pytest.fixture(scope="session")
 def select_emulator() -> Iterator[RunningEmulator]:
     """An emulator whose engine is SelectOnDuckDb, for lifecycle and rendering tests."""
     server = EmulatorServer("127.0.0.1", 0, engine_factory=SelectOnDuckDb, workers=4).start()
