@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
@@ -35,6 +36,15 @@ ServiceName = Literal["athena", "glue", "s3", "sts", "lakeformation"]
 REFRESH_BEFORE_EXPIRY_SECONDS = 15 * 60
 
 
+def refresh_window_seconds(duration_seconds: int) -> int:
+    """How long before expiry to re-assume the role: 15 minutes, but at most a third of the session.
+
+    A fixed 15-minute window would put a 15-minute session (STS's minimum) inside the window from the
+    start, and botocore would call AssumeRole before every request.
+    """
+    return min(REFRESH_BEFORE_EXPIRY_SECONDS, duration_seconds // 3)
+
+
 class NoCredentialsFound(RuntimeError):
     """boto3 found no credentials; the message lists the ways to provide them."""
 
@@ -45,14 +55,24 @@ class _AssumedRoleProvider(CredentialProvider):  # type: ignore[misc]
     METHOD = "assume-role"
     CANONICAL_NAME = "dbt-athena-lite-assume-role"
 
-    def __init__(self, fetcher: AssumeRoleCredentialFetcher) -> None:
+    def __init__(self, fetcher: AssumeRoleCredentialFetcher, refresh_window: int) -> None:
         super().__init__()
         self._fetcher = fetcher
+        self._refresh_window = refresh_window
 
     def load(self) -> DeferredRefreshableCredentials:
-        return DeferredRefreshableCredentials(
-            refresh_using=self._fetcher.fetch_credentials, method=self.METHOD
-        )
+        return _AssumedRoleCredentials(self._fetcher.fetch_credentials, self.METHOD, self._refresh_window)
+
+
+class _AssumedRoleCredentials(DeferredRefreshableCredentials):
+    """Deferred refreshable credentials whose refresh starts `refresh_window` seconds before expiry."""
+
+    def __init__(self, refresh_using: Callable[[], Any], method: str, refresh_window: int) -> None:
+        super().__init__(refresh_using=refresh_using, method=method)
+        # botocore's __init__ takes no timeouts: set the attributes RefreshableCredentials reads,
+        # in the ratio of botocore's defaults (advisory 15 min, mandatory 10 min).
+        self._advisory_refresh_timeout = refresh_window
+        self._mandatory_refresh_timeout = refresh_window * 2 // 3
 
 
 def client_config(creds: AthenaLiteCredentials, *, pool_size: int = 10) -> Config:
@@ -101,16 +121,18 @@ def _assume_role_session(base: boto3.Session, creds: AthenaLiteCredentials) -> b
         extra_args["ExternalId"] = creds.assume_role_external_id
     if creds.assume_role_source_identity:
         extra_args["SourceIdentity"] = creds.assume_role_source_identity
+    refresh_window = refresh_window_seconds(creds.assume_role_duration_seconds)
     fetcher = AssumeRoleCredentialFetcher(
         client_creator=sts_creator,
         source_credentials=source,
         role_arn=creds.assume_role_arn,
         extra_args=extra_args,
-        expiry_window_seconds=REFRESH_BEFORE_EXPIRY_SECONDS,
+        expiry_window_seconds=refresh_window,
     )
-    assumed_core = botocore.session.Session()
+    # The named profile's settings (ca_bundle, proxies, endpoint_url, ...) apply to the role's clients too.
+    assumed_core = botocore.session.Session(profile=creds.aws_profile_name)
     assumed_core.register_component(
-        "credential_provider", CredentialResolver([_AssumedRoleProvider(fetcher)])
+        "credential_provider", CredentialResolver([_AssumedRoleProvider(fetcher, refresh_window)])
     )
     return boto3.Session(botocore_session=assumed_core, region_name=creds.region_name)
 
