@@ -1,0 +1,124 @@
+"""Failures shaped the way Athena reports them: error name, `line L:C:` position, Athena's wording.
+
+Positions refer to the statement the client sent (not to the DuckDB SQL we generate), so they
+come from sqlglot's token positions in the original text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError
+
+
+def position(sql: str, node: exp.Expression | None) -> str:
+    """`line L:C` of `node` in `sql` (1-based, as Athena prints it); `line 1:1` when unknown."""
+    offsets = [
+        ident.meta["start"]
+        for ident in ([node] if isinstance(node, exp.Identifier) else [])
+        + (list(node.find_all(exp.Identifier)) if node is not None else [])
+        if "start" in ident.meta
+    ]
+    if not offsets:
+        return "line 1:1"
+    return offset_position(sql, min(offsets))
+
+
+def offset_position(sql: str, offset: int) -> str:
+    line = sql.count("\n", 0, offset) + 1
+    column = offset - (sql.rfind("\n", 0, offset) + 1) + 1
+    return f"line {line}:{column}"
+
+
+def syntax_error(sql: str, error: ParseError) -> AthenaQueryError:
+    """sqlglot's parse error as Athena's `SYNTAX_ERROR: line L:C: mismatched input ...`."""
+    detail = error.errors[0] if error.errors else {}
+    token = str(detail.get("highlight") or "")
+    line = int(detail.get("line") or 1)
+    end_column = int(detail.get("col") or 1)  # sqlglot points at the token's last character
+    column = max(1, end_column - len(token) + 1)
+    description = str(detail.get("description") or "Invalid statement")
+    shown = token if token else "<EOF>"
+    return AthenaQueryError(
+        "SYNTAX_ERROR", f"line {line}:{column}: mismatched input '{shown}'. {description}"
+    )
+
+
+def qualified(catalog: str, database: str, table: str | None = None) -> str:
+    return f"{catalog}.{database}" + (f".{table}" if table else "")
+
+
+def table_not_found(sql: str, node: exp.Expression | None, name: str) -> AthenaQueryError:
+    return AthenaQueryError("TABLE_NOT_FOUND", f"{position(sql, node)}: Table '{name}' does not exist")
+
+
+def schema_not_found(sql: str, node: exp.Expression | None, name: str) -> AthenaQueryError:
+    return AthenaQueryError("SCHEMA_NOT_FOUND", f"{position(sql, node)}: Schema '{name}' does not exist")
+
+
+def not_supported(message: str) -> AthenaQueryError:
+    return AthenaQueryError("NOT_SUPPORTED", message)
+
+
+_MISSING_COLUMN = (
+    re.compile(r'Referenced column "(?P<name>[^"]+)" not found'),
+    re.compile(r'does not have a column named "(?P<name>[^"]+)"'),
+    re.compile(r'Values list "[^"]+" does not have a column named "(?P<name>[^"]+)"'),
+)
+_MISSING_FUNCTION = re.compile(
+    r'Scalar Function with name (?P<name>\S+) does not exist|Function with name "?(?P<f>[^"\s!]+)'
+)
+
+
+def from_duckdb(sql: str, tree: exp.Expression | None, error: duckdb.Error) -> AthenaQueryError:
+    """Map a DuckDB failure onto the Athena error a user would have seen for the same statement."""
+    text = str(error).split("\n", 1)[0]
+    for pattern in _MISSING_COLUMN:
+        match = pattern.search(text)
+        if match:
+            name = match.group("name")
+            node = _find_column(tree, name)
+            return AthenaQueryError(
+                "COLUMN_NOT_FOUND", f"{position(sql, node)}: Column '{name.lower()}' cannot be resolved"
+            )
+    function = _MISSING_FUNCTION.search(text)
+    if function and isinstance(error, duckdb.CatalogException):
+        name = (function.group("name") or function.group("f")).lower()
+        call = next(
+            (node for node in (tree.find_all(exp.Anonymous) if tree else ()) if node.name.lower() == name),
+            None,
+        )
+        return AthenaQueryError(
+            "FUNCTION_NOT_FOUND", f"{position(sql, call)}: Function '{name}' not registered"
+        )
+    if isinstance(error, duckdb.ConversionException):
+        return AthenaQueryError("INVALID_CAST_ARGUMENT", _strip_prefix(text))
+    if isinstance(error, duckdb.OutOfRangeException):
+        return AthenaQueryError("NUMERIC_VALUE_OUT_OF_RANGE", _strip_prefix(text))
+    if isinstance(error, duckdb.ParserException):
+        return AthenaQueryError("SYNTAX_ERROR", f"line 1:1: {_strip_prefix(text)}")
+    if isinstance(error, duckdb.BinderException):
+        return AthenaQueryError("SYNTAX_ERROR", f"line 1:1: {_strip_prefix(text)}")
+    if isinstance(error, duckdb.InvalidInputException):
+        return AthenaQueryError("INVALID_FUNCTION_ARGUMENT", _strip_prefix(text))
+    if isinstance(error, duckdb.IOException | duckdb.HTTPException):
+        return AthenaQueryError("HIVE_CANNOT_OPEN_SPLIT", _strip_prefix(text), category=1)
+    return AthenaQueryError("GENERIC_INTERNAL_ERROR", _strip_prefix(text), category=1)
+
+
+def _strip_prefix(text: str) -> str:
+    """'Binder Error: x' -> 'x' (DuckDB's class prefix means nothing to an Athena user)."""
+    return re.sub(r"^[A-Za-z ]+Error: ", "", text)
+
+
+def _find_column(tree: exp.Expression | None, name: str) -> exp.Expression | None:
+    if tree is None:
+        return None
+    for column in tree.find_all(exp.Column):
+        if column.name.lower() == name.lower():
+            return column
+    return None

@@ -1,0 +1,198 @@
+"""A Glue Hive table -> a DuckDB SELECT over its files, typed with the table's Glue columns.
+
+Files are listed through the emulator's S3 API (Hive rules: hidden files skipped, recursive);
+partition values come from the Glue partitions, never from folder names, exactly as Athena does.
+Text formats are read as strings and cast to the declared types (unparseable values become NULL,
+as with Hive's SerDes); Parquet and ORC columns are matched by name, missing ones read as NULL.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError
+from dbt_athena_lite.emulator.engine.catalog import GlueTable, get_partitions
+from dbt_athena_lite.emulator.engine.formats import format_of_table
+from dbt_athena_lite.emulator.engine.sqltext import quote_ident, quote_string
+from dbt_athena_lite.emulator.engine.storage import DataFile, folder_prefix, list_data_files
+from dbt_athena_lite.emulator.engine.types import SqlType, UnsupportedType, parse_type
+
+HIVE_NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+_FILE_COLUMN = "__athena_file"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: SqlType
+
+
+@dataclass(frozen=True)
+class TableScan:
+    sql: str  # a DuckDB SELECT producing the table's columns, data columns then partition keys
+    scanned_bytes: int
+
+
+def table_columns(table: GlueTable, *, partition_keys: bool) -> list[Column]:
+    key = "PartitionKeys" if partition_keys else "StorageDescriptor"
+    raw = table.get(key, []) if partition_keys else table.get(key, {}).get("Columns", [])
+    columns: list[Column] = []
+    for column in raw:
+        try:
+            columns.append(Column(column["Name"].lower(), parse_type(column["Type"])))
+        except UnsupportedType as error:
+            raise AthenaQueryError("HIVE_INVALID_METADATA", f"Table '{table['Name']}': {error}") from error
+    return columns
+
+
+def scan_table(
+    table: GlueTable, database: str, s3: Any, glue: Any, cursor: duckdb.DuckDBPyConnection
+) -> TableScan:
+    data_columns = table_columns(table, partition_keys=False)
+    keys = table_columns(table, partition_keys=True)
+    location = table.get("StorageDescriptor", {}).get("Location") or ""
+    if keys:
+        files, values_by_file = _partitioned_files(table, database, s3, glue)
+    else:
+        files = list_data_files(s3, location) if location else []
+        values_by_file = {}
+    scanned = sum(f.size for f in files)
+    if not files:
+        return TableScan(_empty_select([*data_columns, *keys]), 0)
+    reader = _reader(table, files, cursor, s3)
+    if format_of_table(table) in ("parquet", "orc"):  # self-describing files: match columns by name
+        available = {name.lower(): name for name in cursor.sql(f"SELECT * FROM {reader} LIMIT 0").columns}
+    else:
+        available = {column.name: column.name for column in data_columns}
+    projections = [_project(column, available, table) for column in data_columns]
+    if not keys:
+        return TableScan(f"SELECT {', '.join(projections)} FROM {reader} AS f", scanned)
+    mapping_rows = ", ".join(
+        "(" + ", ".join(quote_string(v) for v in (url, *values)) + ")"
+        for url, values in values_by_file.items()
+    )
+    key_names = ", ".join(quote_ident(k.name) for k in keys)
+    projections += [
+        f"TRY_CAST(NULLIF(m.{quote_ident(k.name)}, '{HIVE_NULL_PARTITION}') AS {k.type.to_duckdb()}) "
+        f"AS {quote_ident(k.name)}"
+        for k in keys
+    ]
+    sql = (
+        f"SELECT {', '.join(projections)} FROM {reader} AS f "
+        f"JOIN (VALUES {mapping_rows}) AS m({_FILE_COLUMN}, {key_names}) "
+        f"ON f.{_FILE_COLUMN} = m.{_FILE_COLUMN}"
+    )
+    return TableScan(sql, scanned)
+
+
+def _partitioned_files(
+    table: GlueTable, database: str, s3: Any, glue: Any
+) -> tuple[list[DataFile], dict[str, tuple[str, ...]]]:
+    """Data files of every Glue partition, and each file's partition values.
+
+    When all partitions live under the table location (the usual layout), one recursive listing
+    serves them all instead of one listing per partition.
+    """
+    partitions = get_partitions(glue, database, table["Name"])
+    table_location = table.get("StorageDescriptor", {}).get("Location") or ""
+    prefixes = [(p["StorageDescriptor"]["Location"], tuple(p["Values"])) for p in partitions]
+    if table_location and all(_under(loc, table_location) for loc, _ in prefixes) and len(prefixes) > 1:
+        everything = list_data_files(s3, table_location)
+        listed = [(loc, values, [f for f in everything if _under(f.url, loc)]) for loc, values in prefixes]
+    else:
+        listed = [(loc, values, list_data_files(s3, loc)) for loc, values in prefixes]
+    files: dict[str, DataFile] = {}
+    values_by_file: dict[str, tuple[str, ...]] = {}
+    for _, values, partition_files in listed:
+        for data_file in partition_files:
+            files[data_file.url] = data_file
+            values_by_file[data_file.url] = values
+    return list(files.values()), values_by_file
+
+
+def _under(url: str, location: str) -> bool:
+    bucket, prefix = folder_prefix(location)
+    return url.startswith(f"s3://{bucket}/{prefix}")
+
+
+def _empty_select(columns: Sequence[Column]) -> str:
+    projections = ", ".join(f"CAST(NULL AS {c.type.to_duckdb()}) AS {quote_ident(c.name)}" for c in columns)
+    return f"SELECT {projections} LIMIT 0"
+
+
+def _project(column: Column, available: dict[str, str], table: GlueTable) -> str:
+    source = available.get(column.name)
+    target = column.type.to_duckdb()
+    if source is None:
+        return f"CAST(NULL AS {target}) AS {quote_ident(column.name)}"
+    # Text formats hold strings: a value that does not parse is NULL (Hive SerDe behaviour).
+    cast = "TRY_CAST" if format_of_table(table) in ("text", "csv") else "CAST"
+    return f"{cast}(f.{quote_ident(source)} AS {target}) AS {quote_ident(column.name)}"
+
+
+def _reader(table: GlueTable, files: Sequence[DataFile], cursor: duckdb.DuckDBPyConnection, s3: Any) -> str:
+    kind = format_of_table(table)
+    urls = "[" + ", ".join(quote_string(f.url) for f in files) + "]"
+    file_column = f"filename={quote_string(_FILE_COLUMN)}"
+    if kind == "parquet":
+        return f"read_parquet({urls}, union_by_name=true, {file_column})"
+    if kind == "json":
+        columns = {c.name: c.type.to_duckdb() for c in table_columns(table, partition_keys=False)}
+        return f"read_json({urls}, format='newline_delimited', columns={_struct(columns)}, {file_column})"
+    if kind in ("text", "csv"):
+        return _csv_reader(table, urls, file_column)
+    if kind == "orc":
+        return _register_orc(files, cursor, s3)
+    raise AthenaQueryError(
+        "NOT_SUPPORTED",
+        f"Reading {kind.upper()} tables is not supported by the emulator yet ({table['Name']})",
+    )
+
+
+def _csv_reader(table: GlueTable, urls: str, file_column: str) -> str:
+    serde = table.get("StorageDescriptor", {}).get("SerdeInfo", {}).get("Parameters", {}) or {}
+    skip = int((table.get("Parameters", {}) or {}).get("skip.header.line.count", "0") or 0)
+    if format_of_table(table) == "csv":  # OpenCSVSerde: quoted fields, empty strings stay strings
+        options = {
+            "delim": serde.get("separatorChar", ","),
+            "quote": serde.get("quoteChar", '"'),
+            "escape": serde.get("escapeChar", "\\"),
+        }
+    else:  # LazySimpleSerDe: no quoting, \N is NULL
+        delimiter = serde.get("field.delim") or serde.get("serialization.format") or "\x01"
+        if delimiter.isdigit() and len(delimiter) > 1:  # Hive also takes the byte value ("1" is Ctrl-A)
+            delimiter = chr(int(delimiter))
+        options = {"delim": delimiter, "quote": "", "escape": serde.get("escape.delim", ""), "nullstr": "\\N"}
+    rendered = ", ".join(f"{name}={quote_string(value)}" for name, value in options.items())
+    columns = {c.name: "VARCHAR" for c in table_columns(table, partition_keys=False)}
+    return (
+        f"read_csv({urls}, {rendered}, header=false, skip={skip}, columns={_struct(columns)}, "
+        f"auto_detect=false, null_padding=true, strict_mode=false, {file_column})"
+    )
+
+
+def _register_orc(files: Sequence[DataFile], cursor: duckdb.DuckDBPyConnection, s3: Any) -> str:
+    """DuckDB has no ORC reader: read the files with pyarrow and register them on this cursor."""
+    import pyarrow as pa
+    import pyarrow.orc
+
+    tables = []
+    for data_file in files:
+        bucket, key = data_file.url.split("://", 1)[1].split("/", 1)
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        arrow_table = pyarrow.orc.ORCFile(io.BytesIO(body)).read()
+        tables.append(
+            arrow_table.append_column(_FILE_COLUMN, pa.array([data_file.url] * arrow_table.num_rows))
+        )
+    name = f"__athena_orc_{len(files)}_{id(tables)}"
+    cursor.register(name, pa.concat_tables(tables, promote_options="default"))
+    return name
+
+
+def _struct(columns: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{quote_string(name)}: {quote_string(t)}" for name, t in columns.items()) + "}"

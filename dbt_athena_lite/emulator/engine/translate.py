@@ -1,0 +1,177 @@
+"""Athena SQL -> DuckDB SQL, with table references resolved from Glue at query time.
+
+Each referenced table becomes a temporary view on the statement's own cursor (a Hive scan, an
+expanded Presto view, or an information_schema table), and the reference in the statement is
+renamed to it. The statement's text is then generated with sqlglot's DuckDB dialect, after
+`fix_semantics` has corrected where Athena and DuckDB compute different things.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from dbt_athena_lite.emulator.engine import catalog, presto_view
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext
+from dbt_athena_lite.emulator.engine.clients import EngineClients
+from dbt_athena_lite.emulator.engine.errors import (
+    not_supported,
+    position,
+    qualified,
+    schema_not_found,
+    syntax_error,
+    table_not_found,
+)
+from dbt_athena_lite.emulator.engine.scan import scan_table
+from dbt_athena_lite.emulator.engine.semantics import fix_semantics
+from dbt_athena_lite.emulator.engine.sqltext import quote_ident
+
+DEFAULT_CATALOG = "awsdatacatalog"
+DEFAULT_DATABASE = "default"  # Athena's database when QueryExecutionContext names none
+_MAX_VIEW_DEPTH = 32
+
+
+def parse(sql: str) -> exp.Expression:
+    """Parse one Athena statement; syntax errors come back in Athena's words and positions."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
+    except ParseError as error:
+        raise syntax_error(sql, error) from error
+    if len(statements) != 1:
+        raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: Only one sql statement is allowed")
+    tree = statements[0]
+    if not isinstance(tree, exp.Expression):
+        raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: Not a statement")
+    return tree
+
+
+def database_of(table: exp.Table, context: QueryContext) -> str:
+    """The Glue database a reference names (Athena lower-cases every identifier)."""
+    return (table.db or context.database or DEFAULT_DATABASE).lower()
+
+
+def check_catalog(sql: str, table: exp.Table, context: QueryContext) -> None:
+    if table.catalog and table.catalog.lower() not in (DEFAULT_CATALOG, context.catalog.lower()):
+        raise AthenaQueryError(
+            "CATALOG_NOT_FOUND", f"{position(sql, table)}: Catalog '{table.catalog.lower()}' does not exist"
+        )
+
+
+@dataclass
+class Translator:
+    """Resolves and translates the queries of ONE statement, on that statement's cursor."""
+
+    sql: str
+    context: QueryContext
+    clients: EngineClients
+    cursor: duckdb.DuckDBPyConnection
+    scanned_bytes: int = 0
+    _views: dict[tuple[str, str], str] = field(default_factory=dict)
+    _counter: itertools.count[int] = field(default_factory=itertools.count)
+
+    def query_sql(self, query: exp.Expression) -> str:
+        """DuckDB SQL for an Athena query tree (tables registered as temporary views)."""
+        fixed = fix_semantics(query)
+        self._resolve_tables(fixed, self.sql, self.context.database, depth=0)
+        return fixed.sql(dialect="duckdb")
+
+    def _resolve_tables(self, tree: exp.Expression, sql: str, default_db: str | None, depth: int) -> None:
+        cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        for table in list(tree.find_all(exp.Table)):
+            if not isinstance(table.this, exp.Identifier) or not table.name:
+                continue  # table functions, UNNEST and friends
+            if not table.db and table.name.lower() in cte_names:
+                continue
+            check_catalog(sql, table, self.context)
+            database = (table.db or default_db or DEFAULT_DATABASE).lower()
+            view_name = self._register(table, database, table.name.lower(), sql, depth)
+            alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name.lower()))
+            table.replace(exp.Table(this=exp.to_identifier(view_name), alias=alias))
+
+    def _register(self, node: exp.Table, database: str, name: str, sql: str, depth: int) -> str:
+        key = (database, name)
+        if key in self._views:
+            return self._views[key]
+        view_name = f"__athena_rel_{next(self._counter)}"
+        if database == "information_schema":
+            self._register_information_schema(view_name, name)
+        else:
+            select_sql = self._relation_sql(node, database, name, sql, depth)
+            self.cursor.execute(f"CREATE TEMP VIEW {quote_ident(view_name)} AS {select_sql}")
+        self._views[key] = view_name
+        return view_name
+
+    def _relation_sql(self, node: exp.Table, database: str, name: str, sql: str, depth: int) -> str:
+        table = catalog.get_table(self.clients.glue, database, name)
+        if table is None:
+            if catalog.get_database(self.clients.glue, database) is None:
+                raise schema_not_found(sql, node, qualified(DEFAULT_CATALOG, database))
+            raise table_not_found(sql, node, qualified(DEFAULT_CATALOG, database, name))
+        if catalog.is_view(table):
+            return self._view_sql(table, database, depth)
+        if catalog.is_iceberg(table):
+            raise not_supported(
+                f"Reading Iceberg table '{database}.{name}' is not supported by the emulator yet"
+            )
+        scan = scan_table(table, database, self.clients.s3, self.clients.glue, self.cursor)
+        self.scanned_bytes += scan.scanned_bytes
+        return scan.sql
+
+    def _view_sql(self, table: catalog.GlueTable, database: str, depth: int) -> str:
+        if depth >= _MAX_VIEW_DEPTH:
+            raise AthenaQueryError("VIEW_IS_RECURSIVE", f"View '{database}.{table['Name']}' is recursive")
+        view = presto_view.decode(
+            table.get("ViewOriginalText") or "", default_catalog=DEFAULT_CATALOG, default_schema=database
+        )
+        try:
+            tree = parse(view.original_sql)
+        except AthenaQueryError as error:
+            raise AthenaQueryError(
+                "INVALID_VIEW",
+                f"Failed analyzing stored view '{qualified(DEFAULT_CATALOG, database, table['Name'])}': "
+                f"{error.message}",
+            ) from error
+        fixed = fix_semantics(tree)
+        self._resolve_tables(fixed, view.original_sql, view.schema, depth + 1)
+        return fixed.sql(dialect="duckdb")
+
+    def _register_information_schema(self, view_name: str, name: str) -> None:
+        try:
+            from dbt_athena_lite.emulator.engine.information_schema import information_schema_table
+        except ImportError as error:  # provided by the catalog-statements work
+            raise not_supported("information_schema is not available in this emulator build") from error
+        arrow_table = information_schema_table(name, self.context, self.clients)
+        self.cursor.register(view_name, arrow_table)
+
+
+def output_names(query: exp.Expression, duck_names: Sequence[str]) -> list[str]:
+    """Result column names as Athena reports them: lower-cased; unnamed expressions `_colN`."""
+    select: exp.Expr = query
+    while isinstance(select, exp.SetOperation):
+        select = select.left
+    if isinstance(select, exp.Subquery):
+        select = select.unnest()
+    if isinstance(select, exp.Values):
+        return [f"_col{i}" for i in range(len(duck_names))]
+    if not isinstance(select, exp.Select) or any(
+        isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star))
+        for p in select.expressions
+    ):
+        return [name.lower() for name in duck_names]
+    if len(select.expressions) != len(duck_names):
+        return [name.lower() for name in duck_names]
+    names = []
+    for index, projection in enumerate(select.expressions):
+        if isinstance(projection, exp.Alias | exp.Column) or (
+            isinstance(projection, exp.Dot) and projection.output_name
+        ):
+            names.append(projection.output_name.lower())
+        else:
+            names.append(f"_col{index}")
+    return names

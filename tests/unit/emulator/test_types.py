@@ -1,0 +1,113 @@
+"""Type spellings: Glue (Hive) <-> Athena <-> DuckDB, and DuckDB result types -> Athena names."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from dbt_athena_lite.emulator.engine.types import (
+    SqlType,
+    UnsupportedType,
+    athena_type_of_duckdb,
+    glue_type_of_duckdb,
+    parse_type,
+)
+
+# (spelling in, Athena, Glue, DuckDB)
+SPELLINGS = [
+    ("int", "integer", "int", "INTEGER"),
+    ("INTEGER", "integer", "int", "INTEGER"),
+    ("string", "varchar", "string", "VARCHAR"),
+    ("varchar(20)", "varchar(20)", "varchar(20)", "VARCHAR"),
+    ("char(3)", "char(3)", "char(3)", "VARCHAR"),
+    ("float", "real", "float", "FLOAT"),
+    ("double", "double", "double", "DOUBLE"),
+    ("binary", "varbinary", "binary", "BLOB"),
+    ("decimal(10,2)", "decimal(10,2)", "decimal(10,2)", "DECIMAL(10,2)"),
+    ("DECIMAL(38, 0)", "decimal(38,0)", "decimal(38,0)", "DECIMAL(38,0)"),
+    ("timestamp", "timestamp", "timestamp", "TIMESTAMP"),
+    ("timestamp(3)", "timestamp", "timestamp", "TIMESTAMP"),
+    ("timestamp(3) with time zone", "timestamp with time zone", "timestamp", "TIMESTAMPTZ"),
+    ("date", "date", "date", "DATE"),
+    ("boolean", "boolean", "boolean", "BOOLEAN"),
+    ("array<int>", "array(integer)", "array<int>", "INTEGER[]"),
+    ("array(varchar)", "array(varchar)", "array<string>", "VARCHAR[]"),
+    ("map<string,bigint>", "map(varchar,bigint)", "map<string,bigint>", "MAP(VARCHAR, BIGINT)"),
+    (
+        "struct<a:int,b:array<string>>",
+        "row(a integer, b array(varchar))",
+        "struct<a:int,b:array<string>>",
+        'STRUCT("a" INTEGER, "b" VARCHAR[])',
+    ),
+    (
+        "ARRAY<STRUCT<x: INT, y: VARCHAR(3)>>",
+        "array(row(x integer, y varchar(3)))",
+        "array<struct<x:int,y:varchar(3)>>",
+        'STRUCT("x" INTEGER, "y" VARCHAR)[]',
+    ),
+    (
+        "row(a integer, b double)",
+        "row(a integer, b double)",
+        "struct<a:int,b:double>",
+        'STRUCT("a" INTEGER, "b" DOUBLE)',
+    ),
+]
+
+
+@pytest.mark.parametrize(("spelling", "athena", "glue", "duck"), SPELLINGS)
+def test_spellings_convert_between_athena_glue_and_duckdb(
+    spelling: str, athena: str, glue: str, duck: str
+) -> None:
+    parsed = parse_type(spelling)
+    assert (parsed.to_athena(), parsed.to_glue(), parsed.to_duckdb()) == (athena, glue, duck)
+    # Re-reading either rendering gives back the same type.
+    assert parse_type(parsed.to_glue()).to_glue() == glue
+    assert parse_type(parsed.to_athena()).to_athena() == athena
+
+
+def test_hive_decimal_without_precision_is_decimal_10_0() -> None:
+    assert parse_type("decimal").to_duckdb() == "DECIMAL(10,0)"
+
+
+@pytest.mark.parametrize("bad", ["geometry", "array<int", "map<string>extra", "int int"])
+def test_unknown_or_malformed_types_name_the_problem(bad: str) -> None:
+    with pytest.raises(UnsupportedType, match="type"):
+        parse_type(bad)
+
+
+# DuckDB expression -> (Athena result type, Glue column type)
+DUCKDB_RESULTS = [
+    ("1::TINYINT", "tinyint", "tinyint"),
+    ("1", "integer", "int"),
+    ("1::BIGINT", "bigint", "bigint"),
+    ("sum(1::BIGINT)", "bigint", "bigint"),  # HUGEINT in DuckDB, bigint in Athena
+    ("1.5::FLOAT", "real", "float"),
+    ("1.5::DOUBLE", "double", "double"),
+    ("1.50::DECIMAL(10,2)", "decimal(10,2)", "decimal(10,2)"),
+    ("'x'", "varchar", "string"),
+    ("'x'::BLOB", "varbinary", "binary"),
+    ("true", "boolean", "boolean"),
+    ("DATE '2024-01-01'", "date", "date"),
+    ("TIMESTAMP '2024-01-01 00:00:00'", "timestamp", "timestamp"),
+    ("[1, 2]", "array(integer)", "array<int>"),
+    ("MAP(['k'], [1])", "map(varchar,integer)", "map<string,int>"),
+    ("{'A': 1, 'b': 'x'}", "row(a integer, b varchar)", "struct<a:int,b:string>"),
+    ("'{}'::JSON", "json", "string"),
+]
+
+
+@pytest.mark.parametrize(("expression", "athena", "glue"), DUCKDB_RESULTS)
+def test_duckdb_result_types_map_to_athena_and_glue(expression: str, athena: str, glue: str) -> None:
+    duck_type = duckdb.connect().sql(f"SELECT {expression} AS v").types[0]
+    assert athena_type_of_duckdb(duck_type) == athena
+    assert glue_type_of_duckdb(duck_type) == glue
+
+
+def test_unknown_type_of_a_bare_null_cannot_be_stored_in_glue() -> None:
+    assert SqlType("unknown").to_athena() == "unknown"
+    with pytest.raises(UnsupportedType, match="Unsupported Hive type: unknown"):
+        SqlType("unknown").to_glue()
+
+
+def test_sql_type_is_a_value() -> None:
+    assert parse_type("array<int>") == SqlType("array", (), ((None, SqlType("integer")),))
