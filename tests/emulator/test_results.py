@@ -191,3 +191,11 @@ def test_pyathena_pandas_cursor_reads_the_csv_from_s3(
     assert frame["quarter"].tolist() == [i / 4 for i in range(1500)]
     assert frame["label"].isna().tolist() == [i % 2 == 1 for i in range(1500)]
     assert select_clients.emulator.stats().get("s3:GetObject", 0) >= 1
+
+
+def test_the_session_emulator_runs_a_select_end_to_end(emulator: Any, run_query: Any, s3: Any) -> None:
+    """The shared fixture with its default engine: header row, values and the CSV file."""
+    state, rows, execution = run_query("SELECT 1 AS one, 'a' AS letter")
+    bucket, _, key = execution["ResultConfiguration"]["OutputLocation"].removeprefix("s3://").partition("/")
+    assert (state, rows) == ("SUCCEEDED", [("one", "letter"), ("1", "a")])
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b'"one","letter"\n"1","a"\n'
