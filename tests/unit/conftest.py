@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argparse import Namespace
 from collections.abc import Callable
 from typing import Any
 
@@ -34,3 +35,11 @@ def load_profile() -> Callable[..., AthenaLiteCredentials]:
         return load_profile_fields({key: value for key, value in merged.items() if value is not None})
 
     return load
+
+
+@pytest.fixture
+def dbt_loads_athena_lite(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt-core's Profile loader runs as under the CLI: `type: athena_lite` finds our credentials (no
+    adapter registered), and the one global flag Profile reads is set."""
+    monkeypatch.setattr("dbt.adapters.factory.load_plugin", lambda name: AthenaLiteCredentials)
+    monkeypatch.setattr("dbt.flags.GLOBAL_FLAGS", Namespace(LOG_CACHE_EVENTS=False))

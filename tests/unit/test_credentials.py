@@ -228,9 +228,9 @@ def test_invalid_profile_names_the_field_and_the_fix(
     assert fix in str(caught.value)
 
 
-def test_dbt_reports_the_message_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("dbt_loads_athena_lite")
+def test_dbt_reports_the_message_unchanged() -> None:
     # Through dbt-core's own loader: the user sees our field and fix after dbt's target prefix.
-    monkeypatch.setattr("dbt.adapters.factory.load_plugin", lambda name: AthenaLiteCredentials)
     profile = {
         "type": "athena_lite",
         "s3_staging_dir": "s3a://my-bucket/athena/",
