@@ -382,20 +382,25 @@ def test_clients_are_created_once_per_service_even_from_many_threads(
     session = build_session(creds)
     created: list[str] = []
     real_client = session.client
-    monkeypatch.setattr(session, "client", lambda name, **kw: created.append(name) or real_client(name, **kw))
+
+    def counting_client(name: str, **kwargs: Any) -> Any:
+        created.append(name)
+        return real_client(name, **kwargs)
+
+    monkeypatch.setattr(session, "client", counting_client)
     clients = AwsClients(creds, session=session)
     start = threading.Barrier(8)
 
-    def fetch_all(_: int) -> list[int]:
-        start.wait()
-        return [id(clients.client(service)) for service in SERVICES]
+    def fetch_all(_: int) -> list[Any]:
+        start.wait()  # all eight ask at once, while no client exists yet
+        return [clients.client(service) for service in SERVICES]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        seen = list(pool.map(fetch_all, range(8)))
+        seen = [*pool.map(fetch_all, range(8)), [clients.client(service) for service in SERVICES]]
 
-    assert all(ids == seen[0] for ids in seen)
     assert sorted(created) == sorted(SERVICES)
-    assert [id(clients.client(service)) for service in SERVICES] == seen[0]
+    for got in seen:
+        assert all(client is first for client, first in zip(got, seen[0], strict=True))
 
 
 @pytest.mark.parametrize(("num_boto3_retries", "attempts"), [(None, 3), (0, 1), (4, 5)])
