@@ -247,13 +247,30 @@ def test_dbt_reports_the_message_unchanged() -> None:
     assert "'s3://my-bucket/athena/'" in message
 
 
+# One or more per partition in botocore's endpoints data: aws, aws-cn, aws-us-gov, iso, isob, eusc.
+_REGIONS = (
+    *("us-east-1", "eu-central-2", "ap-southeast-5", "il-central-1", "mx-central-1"),
+    *("cn-north-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "eusc-de-east-1"),
+)
+
+
 @pytest.mark.parametrize(
-    "region",
-    ["us-east-1", "eu-central-2", "ap-southeast-5", "il-central-1", "mx-central-1", "cn-north-1",
-     "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "eusc-de-east-1"],
-)  # fmt: skip
-def test_regions_of_every_partition_are_accepted(load_profile: LoadProfile, region: str) -> None:
-    assert load_profile(region_name=region).region_name == region
+    ("field", "value"),
+    [
+        *[pytest.param("region_name", region, id=region) for region in _REGIONS],
+        pytest.param("assume_role_arn", "arn:aws-cn:iam::123456789012:role/dbt", id="china-role"),
+        pytest.param(
+            "assume_role_arn", "arn:aws-us-gov:iam::123456789012:role/ci/dbt", id="govcloud-role-path"
+        ),
+        pytest.param("endpoint_url", "http://localhost:4566", id="local-endpoint"),
+        pytest.param(
+            "endpoint_url", "https://vpce-0a1b.athena.eu-west-1.vpce.amazonaws.com", id="vpc-endpoint"
+        ),
+        pytest.param("s3_data_naming", "table_unique", id="naming"),
+    ],
+)
+def test_valid_values_are_kept(load_profile: LoadProfile, field: str, value: str) -> None:
+    assert getattr(load_profile(**{field: value}), field) == value
 
 
 @pytest.mark.parametrize(
