@@ -177,13 +177,28 @@ class EmulatorServer:
         return f"http://{host}:{self.port}"
 
     def serve_forever(self) -> None:
+        """Serve on the calling thread until stop() (from another thread)."""
         self._server.serve_forever(poll_interval=0.1)
 
     def start(self) -> EmulatorServer:
         """Serve on a daemon thread and return at once (the socket already listens)."""
         self._thread = threading.Thread(target=self.serve_forever, name="athena-lite-emulator", daemon=True)
         self._thread.start()
+        self.prewarm()
         return self
+
+    def prewarm(self) -> None:
+        """Build the engine in the background, so the first query does not pay for importing
+        DuckDB and sqlglot while health already answers. A failure here is left for the first
+        query to retry and report."""
+
+        def build_engine() -> None:
+            try:
+                self.app.engine()
+            except Exception:
+                logger.warning("engine warm-up failed; the first query will retry", exc_info=True)
+
+        threading.Thread(target=build_engine, name="athena-lite-engine-warmup", daemon=True).start()
 
     def stop(self) -> None:
         self._server.shutdown()

@@ -8,6 +8,7 @@ what a client asked for.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -131,8 +132,23 @@ def credential_scope(environ: WsgiEnviron) -> tuple[str | None, str | None, str 
     return parts[0], parts[2], parts[3]
 
 
+# Virtual-hosted requests name the bucket in the Host header: bucket.localhost:4566 or
+# bucket.s3.<region>.amazonaws.com. Anything else (an IP address, localhost) is path-style.
+_VIRTUAL_HOST = re.compile(
+    r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.(?:localhost|s3[.-][a-z0-9.-]*amazonaws\.com)$"
+)
+
+
+def bucket_from_host(host: str) -> str | None:
+    match = _VIRTUAL_HOST.match(host.rsplit(":", 1)[0].lower()) if host else None
+    return match.group("bucket") if match else None
+
+
 def s3_action(method: str, path: str, query_string: str, headers: WsgiEnviron) -> str:
-    """The S3 operation a path-style REST request performs."""
+    """The S3 operation a REST request performs (path-style or virtual-hosted)."""
+    bucket = bucket_from_host(str(headers.get("HTTP_HOST", "")))
+    if bucket:
+        path = f"/{bucket}{path}"
     segments = [segment for segment in path.split("/", 2)[1:] if segment]
     level = ("service", "bucket", "object")[min(len(segments), 2)]
     query = parse_qs(query_string, keep_blank_values=True)

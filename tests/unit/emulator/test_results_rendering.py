@@ -280,6 +280,10 @@ def test_parameter_count_mismatch_is_reported() -> None:
         ("POST", "/b/k", "uploadId=u", {}, "CompleteMultipartUpload"),
         ("DELETE", "/b/k", "uploadId=u", {}, "AbortMultipartUpload"),
         ("GET", "/b/k", "tagging", {}, "GetObjectTagging"),
+        ("GET", "/", "", {"HTTP_HOST": "127.0.0.1:4566"}, "ListBuckets"),
+        ("GET", "/k/x.csv", "", {"HTTP_HOST": "my-bucket.localhost:4566"}, "GetObject"),
+        ("GET", "/", "list-type=2", {"HTTP_HOST": "my.bucket.s3.us-east-1.amazonaws.com"}, "ListObjectsV2"),
+        ("PUT", "/", "", {"HTTP_HOST": "my-bucket.s3.amazonaws.com"}, "CreateBucket"),
     ],
 )
 def test_s3_rest_requests_are_named_by_method_path_and_query(
