@@ -28,7 +28,7 @@ def load_profile_fields(profile: dict[str, Any]) -> AthenaLiteCredentials:
 
 @pytest.fixture
 def load_profile() -> Callable[..., AthenaLiteCredentials]:
-    """`load_profile(**fields)`: MINIMAL_PROFILE with `fields` applied (None removes one), loaded as dbt does."""
+    """`load_profile(**fields)`: MINIMAL_PROFILE with `fields` applied (None removes one), as dbt loads it."""
 
     def load(**fields: Any) -> AthenaLiteCredentials:
         merged = {**MINIMAL_PROFILE, **fields}

@@ -104,7 +104,7 @@ def assume_role_calls(monkeypatch: pytest.MonkeyPatch) -> AssumeRoleCalls:
 
 
 def sent_requests(client: Any) -> list[AWSPreparedRequest]:
-    """Every request `client` sends from now on, signed, as it goes on the wire (first in line: before moto)."""
+    """Requests `client` sends from now on, signed, as they go on the wire (seen before moto answers)."""
     sent: list[AWSPreparedRequest] = []
     client.meta.events.register_first("before-send", lambda request, **_: sent.append(request))
     return sent
