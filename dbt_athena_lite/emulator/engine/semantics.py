@@ -1,10 +1,58 @@
-"""Athena (Trino) semantics that sqlglot's Athena -> DuckDB transpilation gets wrong, fixed on the AST."""
+"""Athena (Trino) semantics that sqlglot's Athena -> DuckDB transpilation gets wrong, fixed on the AST.
+
+`fix_semantics` runs between `sqlglot.parse_one(sql, read="athena")` and `.sql(dialect="duckdb")`.
+Each semantic gap is one small named transform (semantics_time.py, semantics_values.py), registered
+for the sqlglot node it rewrites, whose docstring states the Athena rule. Transforms that depend on
+an operand's type use sqlglot's type annotation: literals, casts and typed functions are always
+known; column types are known when the caller passes a `schema` ({table: {column: type}}).
+
+Two rules are session settings rather than rewrites: the engine applies DUCKDB_SETTINGS to every
+DuckDB connection.
+"""
 
 from __future__ import annotations
 
+import contextlib
+
+import duckdb
 from sqlglot import exp
+from sqlglot.errors import OptimizeError
+from sqlglot.optimizer.annotate_types import annotate_types
+
+from dbt_athena_lite.emulator.engine import semantics_time, semantics_values
+from dbt_athena_lite.emulator.engine.semantics_rules import Rules
+
+# Athena rules that DuckDB implements as settings: integer / integer truncates toward zero (sqlglot
+# rewrites it when it knows both operands are integers; this covers columns of unknown type), and
+# sessions run in UTC (Athena's session zone; DuckDB's default is the machine's zone).
+DUCKDB_SETTINGS: dict[str, str | bool] = {"integer_division": True, "TimeZone": "UTC"}
 
 
-def fix_semantics(tree: exp.Expression) -> exp.Expression:
-    """Rewrite a parsed Athena statement so DuckDB computes what Athena would."""
+def apply_duckdb_settings(connection: duckdb.DuckDBPyConnection) -> None:
+    """Give a DuckDB connection Athena's session semantics (call once per connection)."""
+    for name, value in DUCKDB_SETTINGS.items():
+        literal = f"'{value}'" if isinstance(value, str) else str(value).lower()
+        connection.execute(f"SET {name} = {literal}")
+
+
+RULES = Rules.combine(semantics_time.RULES, semantics_values.RULES)
+
+
+def fix_semantics(tree: exp.Expr, schema: dict[str, object] | None = None) -> exp.Expr:
+    """Rewrite a parsed Athena statement so DuckDB computes what Athena would (pure: AST in, AST out)."""
+    with contextlib.suppress(OptimizeError):  # untyped nodes just skip the type-dependent transforms
+        annotate_types(tree, schema=schema, dialect="athena")
+    # Reversed pre-order visits every node after its descendants, so a rewrite sees fixed children.
+    for node in reversed(list(tree.walk(bfs=False))):
+        for transform in RULES.transforms_for(node):
+            # Remember the slot first: a transform that wraps the node re-parents it.
+            parent, arg_key, index = node.parent, node.arg_key, node.index
+            replacement = transform(node)
+            if replacement is None or replacement is node:
+                continue
+            if parent is None or arg_key is None:
+                tree = replacement
+            else:
+                parent.set(arg_key, replacement, index)
+            break  # the node was replaced: the other rules for its class no longer apply
     return tree

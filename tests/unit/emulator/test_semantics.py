@@ -1,0 +1,99 @@
+"""fix_semantics as a pure AST function: the rewrites it makes, typed by a schema, and its helpers.
+
+The values these rewrites compute are checked end to end in tests/emulator/test_sql_functions.py.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import sqlglot
+
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError
+from dbt_athena_lite.emulator.engine.semantics import RULES, apply_duckdb_settings, fix_semantics
+from dbt_athena_lite.emulator.engine.semantics_time import joda_to_strftime
+from dbt_athena_lite.emulator.engine.semantics_values import java_replacement_to_re2
+
+SCHEMA: dict[str, object] = {
+    "t": {"ts": "timestamp", "d": "date", "m": "map<varchar, integer>", "n": "integer", "s": "varchar"}
+}
+
+
+def duckdb_sql(athena_sql: str, schema: dict[str, object] | None = None) -> str:
+    return fix_semantics(sqlglot.parse_one(athena_sql, read="athena"), schema).sql(dialect="duckdb")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("yyyy-MM-dd", "%Y-%m-%d"),
+        ("yyyy-MM-dd HH:mm:ss.SSS", "%Y-%m-%d %H:%M:%S.%g"),
+        ("d MMM yy, h:mm a", "%-d %b %y, %-I:%M %p"),
+        ("EEEE 'at' HH'h'", "%A at %Hh"),
+        ("'quoted ''' 100%", "quoted ' 100%%"),
+    ],
+)
+def test_joda_patterns_become_strftime_codes(pattern: str, expected: str) -> None:
+    assert joda_to_strftime(pattern) == expected
+
+
+def test_unsupported_joda_letter_is_reported() -> None:
+    with pytest.raises(AthenaQueryError) as raised:
+        joda_to_strftime("yyyy-ww")
+    assert raised.value.error_name == "NOT_SUPPORTED"
+    assert "'w'" in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("athena", "re2"),
+    [("[$1]", "[\\1]"), ("$2$1", "\\2\\1"), ("\\$1", "$1"), ("a\\\\b", "a\\\\b"), ("plain", "plain")],
+)
+def test_replacement_strings_use_re2_group_references(athena: str, re2: str) -> None:
+    assert java_replacement_to_re2(athena) == re2
+
+
+def test_schema_types_columns_for_type_dependent_rules() -> None:
+    sql = duckdb_sql("SELECT CAST(t.ts AS VARCHAR), date_add('day', 1, t.d), cardinality(t.m) FROM t", SCHEMA)
+    assert sql == (
+        "SELECT STRFTIME(t.ts, '%Y-%m-%d %H:%M:%S.%g'), CAST(t.d + INTERVAL 1 DAY AS DATE), "
+        "CARDINALITY(t.m) FROM t"
+    )
+
+
+def test_without_a_schema_column_dependent_rules_leave_the_sql_alone() -> None:
+    assert duckdb_sql("SELECT CAST(t.ts AS VARCHAR) FROM t") == "SELECT CAST(t.ts AS TEXT) FROM t"
+
+
+def test_unnest_of_a_map_column_becomes_key_and_value_columns() -> None:
+    sql = duckdb_sql("SELECT k, v FROM t CROSS JOIN UNNEST(t.m) AS u(k, v)", SCHEMA)
+    assert sql == (
+        "SELECT k, v FROM t CROSS JOIN (SELECT UNNEST(MAP_KEYS(t.m)) AS k, UNNEST(MAP_VALUES(t.m)) AS v) AS u"
+    )
+
+
+def test_nested_rewrites_see_their_fixed_children() -> None:
+    # date_trunc on a DATE is re-typed DATE, so the date_add around it stays a DATE too.
+    sql = duckdb_sql("SELECT date_add('month', 1, date_trunc('month', DATE '2024-03-15'))")
+    assert sql.startswith("SELECT CAST(CAST(DATE_TRUNC('MONTH', CAST('2024-03-15' AS DATE)) AS DATE)")
+
+
+def test_the_root_node_can_be_replaced() -> None:
+    assert duckdb_sql("date_diff('day', a, b)") == "DATE_SUB('day', a, b)"
+
+
+def test_statements_without_gaps_are_unchanged() -> None:
+    athena = "SELECT a, count(*) AS c FROM db.t WHERE b > 1 GROUP BY a ORDER BY c DESC LIMIT 5"
+    assert duckdb_sql(athena) == sqlglot.transpile(athena, read="athena", write="duckdb")[0]
+
+
+def test_every_rule_states_the_athena_rule_it_implements() -> None:
+    transforms = [t for ts in RULES.by_node.values() for t in ts] + list(RULES.by_function.values())
+    assert len(transforms) >= 30
+    undocumented = [transform.__name__ for transform in transforms if not (transform.__doc__ or "").strip()]
+    assert undocumented == []
+
+
+def test_session_settings_give_integer_division_in_utc() -> None:
+    connection = duckdb.connect()
+    apply_duckdb_settings(connection)
+    assert connection.execute("SELECT 7 / 2, current_setting('TimeZone')").fetchall() == [(3, "UTC")]
