@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from dbt.adapters.base.column import Column as BaseColumn
-from dbt.adapters.base.impl import ConstraintSupport
+from dbt.adapters.base.impl import AdapterTrackingRelationInfo, ConstraintSupport
 from dbt.adapters.base.meta import available
 from dbt.adapters.base.relation import BaseRelation
 from dbt.adapters.sql.impl import SQLAdapter
@@ -13,6 +14,7 @@ from dbt_common.contracts.constraints import ConstraintType
 from dbt_common.exceptions import DbtRuntimeError
 
 from dbt_athena_lite import workgroup_checks
+from dbt_athena_lite.__version__ import version
 from dbt_athena_lite.aws.glue import GlueCatalog, GlueTable
 from dbt_athena_lite.connections import AthenaLiteConnectionManager, aws_clients
 from dbt_athena_lite.credentials import AthenaLiteCredentials
@@ -20,6 +22,7 @@ from dbt_athena_lite.relation import AthenaLiteRelation
 
 if TYPE_CHECKING:
     import agate
+    from dbt.adapters.contracts.relation import RelationConfig
 
 DEFAULT_CATALOG = "awsdatacatalog"
 
@@ -36,6 +39,16 @@ class AthenaLiteAdapter(SQLAdapter):
         ConstraintType.primary_key: ConstraintSupport.NOT_SUPPORTED,
         ConstraintType.foreign_key: ConstraintSupport.NOT_SUPPORTED,
     }
+
+    @classmethod
+    def get_adapter_run_info(cls, config: RelationConfig) -> AdapterTrackingRelationInfo:
+        # dbt derives the module name from the class name ("AthenaLite" -> "athenalite"); ours is the type.
+        return AdapterTrackingRelationInfo(
+            adapter_name=cls.type(),
+            base_adapter_version=import_module("dbt.adapters.__about__").version,
+            adapter_version=version,
+            model_adapter_details=cls._get_adapter_specific_run_info(config),
+        )
 
     @classmethod
     def date_function(cls) -> str:
@@ -88,7 +101,8 @@ class AthenaLiteAdapter(SQLAdapter):
     def _catalog(self, database: str | None) -> GlueCatalog:
         """The Glue catalog behind an Athena catalog name (a registered cross-account Glue catalog too)."""
         clients = aws_clients(self._credentials)
-        name = (database or self._credentials.database).lower()
+        # dbt sometimes passes the catalog already quoted ('"awsdatacatalog"').
+        name = (database or self._credentials.database).strip('"`').lower()
         if name == DEFAULT_CATALOG:
             return GlueCatalog(clients.client("glue"))
         catalog = clients.client("athena").get_data_catalog(Name=name)["DataCatalog"]
