@@ -69,6 +69,7 @@ class EmulatorApp:
         self.endpoint_url = endpoint_url
         self.stats = ApiCallCounter()
         self.clients = InternalClients(endpoint_url)
+        self.clients.send_in_process(self)
         self._engine_factory = engine_factory
         self._engine: SqlEngine | None = None
         self._engine_lock = threading.Lock()
@@ -170,6 +171,7 @@ class EmulatorServer:
         self.app = create_app(self.endpoint_url, engine_factory, workers)
         self._server.app = self.app
         self._thread: threading.Thread | None = None
+        self._warmup: threading.Thread | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -198,13 +200,17 @@ class EmulatorServer:
             except Exception:
                 logger.warning("engine warm-up failed; the first query will retry", exc_info=True)
 
-        threading.Thread(target=build_engine, name="athena-lite-engine-warmup", daemon=True).start()
+        self._warmup = threading.Thread(target=build_engine, name="athena-lite-engine-warmup", daemon=True)
+        self._warmup.start()
 
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._warmup is not None:
+            # An interpreter that exits while a thread is still importing DuckDB aborts.
+            self._warmup.join(timeout=60)
         self.app.close()
 
     def __enter__(self) -> EmulatorServer:
