@@ -6,9 +6,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from dbt.adapters.base.column import Column as BaseColumn
-from dbt.adapters.base.impl import AdapterTrackingRelationInfo, ConstraintSupport
+from dbt.adapters.base.impl import ConstraintSupport
 from dbt.adapters.base.meta import available
-from dbt.adapters.base.relation import BaseRelation
+from dbt.adapters.base.relation import AdapterTrackingRelationInfo, BaseRelation
 from dbt.adapters.sql.impl import SQLAdapter
 from dbt_common.contracts.constraints import ConstraintType
 from dbt_common.exceptions import DbtRuntimeError
@@ -43,7 +43,7 @@ class AthenaLiteAdapter(SQLAdapter):
     @classmethod
     def get_adapter_run_info(cls, config: RelationConfig) -> AdapterTrackingRelationInfo:
         # dbt derives the module name from the class name ("AthenaLite" -> "athenalite"); ours is the type.
-        return AdapterTrackingRelationInfo(
+        return AdapterTrackingRelationInfo(  # type: ignore[abstract]
             adapter_name=cls.type(),
             base_adapter_version=import_module("dbt.adapters.__about__").version,
             adapter_version=version,
