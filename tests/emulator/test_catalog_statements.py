@@ -7,20 +7,25 @@ them, so these tests do not depend on the HTTP front end.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from moto.server import ThreadedMotoServer
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext, QueryResult
+from dbt_athena_lite.emulator.engine.catalog_glue import list_database_names
 from dbt_athena_lite.emulator.engine.catalog_statements import run_catalog_statement
 from dbt_athena_lite.emulator.engine.clients import EngineClients, make_clients
 from dbt_athena_lite.emulator.engine.information_schema import information_schema_table
 
 pytestmark = pytest.mark.emulator
+RunQuery = Callable[..., tuple[str, list[tuple[str | None, ...]], dict[str, Any]]]
 
 REGION = "us-east-1"
 BUCKET = "catalog-tests"
@@ -373,3 +378,79 @@ def test_information_schema_tables_columns_views(clients: EngineClients, databas
 
     with pytest.raises(AthenaQueryError, match=r"information_schema\.nope"):
         information_schema_table("nope", context, clients)
+
+
+def test_information_schema_reads_each_database_with_one_get_tables(clients: EngineClients) -> None:
+    databases = [f"count_{uuid.uuid4().hex[:6]}_{index}" for index in range(3)]
+    for database in databases:
+        clients.glue.create_database(DatabaseInput={"Name": database})
+        for index in range(4):
+            create_table(clients, database, f"t{index}")
+    calls: list[str] = []
+
+    def count(event_name: str, **_: Any) -> None:
+        calls.append(event_name.rsplit(".", 1)[-1])
+
+    clients.glue.meta.events.register("before-call.glue", count)
+    try:
+        context = QueryContext("q", "1", REGION, "awsdatacatalog", None, None)
+        rows = information_schema_table("columns", context, clients).to_pylist()
+    finally:
+        clients.glue.meta.events.unregister("before-call.glue", count)
+
+    assert {(row["table_schema"], row["table_name"]) for row in rows} >= {
+        (database, f"t{index}") for database in databases for index in range(4)
+    }
+    assert calls.count("GetTable") == 0 and calls.count("GetPartitions") == 0
+    assert calls.count("GetTables") == len(list_database_names(clients.glue))  # one page each here
+    assert calls.count("GetDatabases") == 1
+
+
+# -- end to end: the statements through the emulator's Athena API and SQL engine --------------------------
+
+
+def _parquet_bytes() -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"id": pa.array([1, 2], pa.int32()), "name": ["a", "b"]}), buffer)
+    return buffer.getvalue()
+
+
+def test_partitions_registered_by_msck_are_queryable(run_query: RunQuery, s3: Any, bucket: str) -> None:
+    database = f"e2e_{uuid.uuid4().hex[:8]}"
+    assert run_query(f"CREATE DATABASE {database}")[0] == "SUCCEEDED"
+    state, _, execution = run_query(
+        f"CREATE EXTERNAL TABLE {database}.events (id int, name string) PARTITIONED BY (dt string) "
+        f"STORED AS PARQUET LOCATION 's3://{bucket}/events/'"
+    )
+    assert state == "SUCCEEDED", execution["Status"]
+    for day in ("2024-01-01", "2024-01-02"):
+        s3.put_object(Bucket=bucket, Key=f"events/dt={day}/part-0.parquet", Body=_parquet_bytes())
+
+    assert run_query(f"MSCK REPAIR TABLE {database}.events")[0] == "SUCCEEDED"
+    state, rows, execution = run_query("SHOW PARTITIONS events", database)
+    assert (state, execution["StatementType"]) == ("SUCCEEDED", "UTILITY")
+    assert rows == [("dt=2024-01-01",), ("dt=2024-01-02",)]  # no header row for SHOW
+
+    run_query(f"ALTER TABLE {database}.events DROP PARTITION (dt='2024-01-01')")
+    _, rows, _ = run_query(f"SELECT dt, count(*) FROM {database}.events GROUP BY dt")
+    assert rows == [("dt", "_col1"), ("2024-01-02", "2")]
+
+
+def test_information_schema_through_sql(run_query: RunQuery, bucket: str) -> None:
+    database = f"e2e_{uuid.uuid4().hex[:8]}"
+    run_query(f"CREATE DATABASE {database}")
+    run_query(
+        f"CREATE EXTERNAL TABLE {database}.t (id int) PARTITIONED BY (dt string) "
+        f"STORED AS PARQUET LOCATION 's3://{bucket}/t/'"
+    )
+    run_query(f"CREATE VIEW {database}.v AS SELECT id FROM {database}.t")
+    state, rows, _ = run_query(
+        "SELECT table_name, table_type FROM information_schema.tables "
+        f"WHERE table_schema = '{database}' ORDER BY table_name"
+    )
+    assert (state, rows) == ("SUCCEEDED", [("table_name", "table_type"), ("t", "BASE TABLE"), ("v", "VIEW")])
+    _, rows, _ = run_query(
+        "SELECT column_name, data_type, extra_info FROM information_schema.columns "
+        f"WHERE table_schema = '{database}' AND table_name = 't' ORDER BY ordinal_position"
+    )
+    assert rows[1:] == [("id", "integer", None), ("dt", "varchar", "partition key")]
