@@ -27,6 +27,7 @@ from dbt_athena_lite.emulator.internal_clients import InternalClients
 from dbt_athena_lite.emulator.parameters import ParameterCountError, substitute_parameters
 from dbt_athena_lite.emulator.query_service import (
     SUCCEEDED,
+    IdempotencyMismatchError,
     QueryExecution,
     QueryService,
     QuerySubmission,
@@ -218,15 +219,17 @@ class AthenaApi:
             output_location=location,
             work_group=name,
         )
-        execution = self._queries.start(
-            QuerySubmission(
-                query=query,
-                statement=statement,
-                context=context,
-                execution_parameters=parameters,
-                client_request_token=request.get("ClientRequestToken"),
-            )
+        submission = QuerySubmission(
+            query=query,
+            statement=statement,
+            context=context,
+            execution_parameters=parameters,
+            client_request_token=request.get("ClientRequestToken"),
         )
+        try:
+            execution = self._queries.start(submission)
+        except IdempotencyMismatchError as error:
+            raise _invalid(str(error)) from None
         return {"QueryExecutionId": execution.query_id}
 
     def _execution(self, request: dict[str, Any]) -> QueryExecution:

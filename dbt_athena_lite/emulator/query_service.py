@@ -109,6 +109,10 @@ class QueryExecution:
         return self.state in FINISHED_STATES
 
 
+class IdempotencyMismatchError(ValueError):
+    """A ClientRequestToken reused with a different QueryString."""
+
+
 class UnknownQueryError(KeyError):
     """No execution has this id (never started, or dropped from the bounded history)."""
 
@@ -146,11 +150,18 @@ class QueryService:
     # ------------------------------------------------------------ requests
 
     def start(self, submission: QuerySubmission) -> QueryExecution:
-        """Queue a statement; the same ClientRequestToken returns the first execution."""
+        """Queue a statement; the same ClientRequestToken returns the first execution (and
+        is refused with a different QueryString, as Athena does)."""
         with self._lock:
             token = submission.client_request_token
             if token and token in self._ids_by_token:
-                return self._executions[self._ids_by_token[token]]
+                earlier = self._executions[self._ids_by_token[token]]
+                if earlier.query != submission.query:
+                    raise IdempotencyMismatchError(
+                        f"ClientRequestToken {token} was already used with a different QueryString "
+                        f"(query {earlier.query_id}); use a new token for a new query."
+                    )
+                return earlier
             execution = QueryExecution(
                 query_id=submission.context.query_id,
                 query=submission.query,

@@ -149,6 +149,14 @@ def test_client_request_token_makes_start_idempotent(select_clients: Any) -> Non
     other = _start(select_clients, "SELECT 1", ClientRequestToken=uuid.uuid4().hex)
     assert first == again
     assert other != first
+    error = _error_of(
+        select_clients.athena.start_query_execution,
+        QueryString="SELECT 2",
+        ClientRequestToken=token,
+        ResultConfiguration={"OutputLocation": select_clients.output_location},
+    )
+    assert error["Code"] == "InvalidRequestException"
+    assert first in error["Message"]
 
 
 def test_unknown_query_ids_are_invalid_requests(select_clients: Any) -> None:

@@ -205,3 +205,16 @@ def test_cli_serves_until_sigterm_on_loopback_only() -> None:
     assert process.returncode == 0
     assert "athena-lite emulator stopped" in stdout
     assert "--data-dir /nonexistent is not yet supported" in stderr
+
+
+def test_internal_clients_reach_the_app_in_process_with_encoded_keys(
+    emulator: Any, s3: Any, bucket: str
+) -> None:
+    """The emulator's own writes skip the socket but take the same S3 API path."""
+    key = "results/with space/ü+plus%percent.csv"
+    emulator.reset_stats()
+    emulator.server.app.clients.write(f"s3://{bucket}/{key}", b'"a"\n"1"\n', "us-east-1")
+    assert emulator.stats() == {}  # internal: not counted
+    listed = [item["Key"] for item in s3.list_objects_v2(Bucket=bucket, Prefix="results/")["Contents"]]
+    assert listed == [key]
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b'"a"\n"1"\n'
