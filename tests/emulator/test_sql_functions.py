@@ -228,6 +228,9 @@ SCALARS: list[tuple[str, Any]] = [
     ("slice(ARRAY[1, 2, 3, 4], 2, 2)", [2, 3]),
     ("concat(ARRAY[1], ARRAY[2, 3])", [1, 2, 3]),
     ("ARRAY[1] || ARRAY[2]", [1, 2]),
+    ("ARRAY[1] || 2", [1, 2]),
+    ("0 || ARRAY[1]", [0, 1]),
+    ("length(to_utf8('é'))", 2),
     ("flatten(ARRAY[ARRAY[1], ARRAY[2, 3]])", [1, 2, 3]),
     ("map(ARRAY['a', 'b'], ARRAY[1, 2])", {"a": 1, "b": 2}),
     ("map_keys(map(ARRAY['a', 'b'], ARRAY[1, 2]))", ["a", "b"]),
@@ -284,6 +287,19 @@ SCALARS: list[tuple[str, Any]] = [
     ),
     ("week_of_year(DATE '2024-12-30')", 1),
     ("year_of_week(DATE '2024-12-30')", 2025),
+    # -- what dbt-athena's cross-database macros generate -----------------------------------------
+    ("CASE WHEN 2 = 0 THEN '' ELSE substr('abcdef', -1 * (2)) END", "ef"),
+    (
+        "CAST(date_add('day', -1, date_add('month', 1, date_trunc('month', DATE '2024-02-10'))) AS DATE)",
+        dt.date(2024, 2, 29),
+    ),
+    ("date_add('day', 1, CAST('2024-01-01' AS TIMESTAMP))", dt.datetime(2024, 1, 2)),
+    ("CAST(now() AS TIMESTAMP(6)) IS NOT NULL", True),
+    (
+        "lower(to_hex(md5(to_utf8(coalesce(CAST(1 AS VARCHAR), '_null_') || '-' || "
+        "coalesce(CAST(NULL AS VARCHAR), '_null_')))))",
+        "9351495111fe14d8e9998ebda8a75b12",
+    ),
 ]
 
 
@@ -377,6 +393,11 @@ QUERIES: list[tuple[str, Rows]] = [
         [("a", 1), ("b", 3), (None, 4)],
     ),
     ("SELECT try(CAST('abc' AS INTEGER))", [(None,)]),
+    (
+        "SELECT array_join(slice(array_agg(s ORDER BY v DESC), 1, 2), ',') "
+        "FROM (VALUES ('a', 1), ('b', 2), ('c', 3)) AS t(s, v)",
+        [("c,b",)],
+    ),
 ]
 
 

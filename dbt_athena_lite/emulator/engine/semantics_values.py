@@ -274,3 +274,30 @@ def bare_decimal_takes_the_literals_precision(node: exp.Expr) -> exp.Expr | None
 def typeof_uses_athena_type_names(node: exp.Expr) -> exp.Expr | None:
     """typeof() names types in lower case ('integer', 'varchar'); DuckDB upper-cases them."""
     return typed(exp.Lower(this=exp.Typeof(this=node.this)), "varchar")
+
+
+@RULES.node(exp.DPipe)
+def array_concatenation_with_an_element(node: exp.Expr) -> exp.Expr | None:
+    """`array || element` and `element || array` append / prepend in Athena; DuckDB's || wants two lists."""
+    left, right = node.this, node.expression
+    if has_type(left, "array") and _is_scalar(right):
+        return call("LIST_APPEND", left, right)
+    if has_type(right, "array") and _is_scalar(left):
+        return call("LIST_PREPEND", left, right)
+    return None
+
+
+def _is_scalar(node: exp.Expr) -> bool:
+    return node.type is not None and not node.type.is_type("array", "unknown", "null")
+
+
+# sqlglot leaves these varbinary-producing functions untyped.
+_VARBINARY_NODES = (exp.Encode, exp.FromBase64, exp.Unhex)
+
+
+@RULES.node(exp.Length)
+def length_of_varbinary_counts_bytes(node: exp.Expr) -> exp.Expr | None:
+    """length(varbinary) is its size in bytes; DuckDB's length() takes only strings and lists."""
+    if isinstance(node.this, _VARBINARY_NODES) or has_type(node.this, "varbinary", "binary"):
+        return typed(call("OCTET_LENGTH", node.this), "bigint")
+    return None
