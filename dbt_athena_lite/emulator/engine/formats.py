@@ -188,6 +188,6 @@ def _write_orc(
 ) -> int:
     import pyarrow.orc  # DuckDB has no ORC writer; pyarrow's is the real ORC library
 
-    table: Any = cursor.execute(select_sql, list(parameters)).fetch_arrow_table()
+    table: Any = cursor.execute(select_sql, list(parameters)).to_arrow_table()
     pyarrow.orc.write_table(table, str(path), compression=codec)
     return int(table.num_rows)

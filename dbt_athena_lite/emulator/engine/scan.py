@@ -24,6 +24,8 @@ from dbt_athena_lite.emulator.engine.types import SqlType, UnsupportedType, pars
 
 HIVE_NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 _FILE_COLUMN = "__athena_file"
+# OpenCSVSerde has no NULL marker (an empty field is an empty string); DuckDB's reader needs one.
+_NEVER_NULL = "<athena-lite: OpenCSVSerde has no NULL>"
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ def _csv_reader(table: GlueTable, urls: str, file_column: str) -> str:
             "delim": serde.get("separatorChar", ","),
             "quote": serde.get("quoteChar", '"'),
             "escape": serde.get("escapeChar", "\\"),
+            "nullstr": _NEVER_NULL,
         }
     else:  # LazySimpleSerDe: no quoting, \N is NULL
         delimiter = serde.get("field.delim") or serde.get("serialization.format") or "\x01"

@@ -81,7 +81,7 @@ class Translator:
         self._resolve_tables(fixed, self.sql, self.context.database, depth=0)
         return fixed.sql(dialect="duckdb")
 
-    def _resolve_tables(self, tree: exp.Expression, sql: str, default_db: str | None, depth: int) -> None:
+    def _resolve_tables(self, tree: exp.Expr, sql: str, default_db: str | None, depth: int) -> None:
         cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
         for table in list(tree.find_all(exp.Table)):
             if not isinstance(table.this, exp.Identifier) or not table.name:

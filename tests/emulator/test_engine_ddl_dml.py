@@ -1,0 +1,663 @@
+"""Contract tests of the SQL engine against a running emulator (Glue and S3 over its real APIs).
+
+The engine is called directly (Python values back, no rendering in between); a few tests go
+through StartQueryExecution to prove the server runs the same engine.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryCancelled, QueryContext, QueryResult
+from dbt_athena_lite.emulator.engine.engine import AthenaSqlEngine
+
+Run = Callable[..., QueryResult]
+
+SOURCE_ROWS = """
+SELECT * FROM (VALUES
+  (1, 'a', CAST(1.5 AS DOUBLE), DECIMAL '10.25', DATE '2024-01-01', TIMESTAMP '2024-01-01 10:00:00.123', true),
+  (2, 'b,c', CAST(-2 AS DOUBLE), DECIMAL '0.00', DATE '2024-02-29', TIMESTAMP '2024-03-01 00:00:00', false),
+  (3, NULL, NULL, NULL, NULL, NULL, NULL)
+) AS t(id, label, score, amount, day, at, flag)
+"""
+EXPECTED_ROWS = [
+    (1, "a", 1.5, Decimal("10.25"), dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, 10, 0, 0, 123000), True),
+    (2, "b,c", -2.0, Decimal("0.00"), dt.date(2024, 2, 29), dt.datetime(2024, 3, 1), False),
+    (3, None, None, None, None, None, None),
+]
+
+
+@pytest.fixture(scope="module")
+def engine(emulator: Any) -> Any:
+    built = AthenaSqlEngine(emulator.endpoint_url)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def database(engine: AthenaSqlEngine, bucket: str) -> str:
+    name = f"db_{uuid.uuid4().hex[:10]}"
+    engine.execute(f"CREATE DATABASE {name}", _context(bucket, None))
+    return name
+
+
+@pytest.fixture
+def run(engine: AthenaSqlEngine, bucket: str, database: str) -> Run:
+    """`run(sql, query_id=None, database=<test db>)`: execute on the engine, results under `bucket`."""
+
+    def execute(sql: str, query_id: str | None = None, db: str | None = None) -> QueryResult:
+        return engine.execute(sql, _context(bucket, db or database, query_id))
+
+    return execute
+
+
+def _context(bucket: str, database: str | None, query_id: str | None = None) -> QueryContext:
+    return QueryContext(
+        query_id=query_id or str(uuid.uuid4()),
+        account_id="123456789012",
+        region="us-east-1",
+        catalog="awsdatacatalog",
+        database=database,
+        output_location=f"s3://{bucket}/results/",
+    )
+
+
+def _keys(s3: Any, bucket: str, prefix: str) -> list[str]:
+    response = s3.list_objects_v2(Bucket=bucket, Prefix=prefix)
+    return sorted(item["Key"] for item in response.get("Contents", ()))
+
+
+def _error(run: Run, sql: str) -> AthenaQueryError:
+    with pytest.raises(AthenaQueryError) as raised:
+        run(sql)
+    return raised.value
+
+
+# --- CTAS ----------------------------------------------------------------------------------------
+
+_PARQUET = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+_ORC = "org.apache.hadoop.hive.ql.io.orc.OrcSerde"
+_JSON = "org.apache.hive.hcatalog.data.JsonSerDe"
+_TEXT = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+
+
+@dataclass(frozen=True)
+class FormatCase:
+    fmt: str
+    compression: str
+    serde: str
+    parameter: str  # the table parameter recording the codec
+    suffix: str  # file name ending
+
+
+CTAS_FORMATS = [
+    FormatCase("PARQUET", "SNAPPY", _PARQUET, "parquet.compression", ".parquet"),
+    FormatCase("PARQUET", "GZIP", _PARQUET, "parquet.compression", ".parquet"),
+    FormatCase("PARQUET", "ZSTD", _PARQUET, "parquet.compression", ".parquet"),
+    FormatCase("PARQUET", "NONE", _PARQUET, "parquet.compression", ".parquet"),
+    FormatCase("ORC", "ZLIB", _ORC, "orc.compress", ".orc"),
+    FormatCase("ORC", "SNAPPY", _ORC, "orc.compress", ".orc"),
+    FormatCase("JSON", "GZIP", _JSON, "write.compression", ".json.gz"),
+    FormatCase("JSON", "NONE", _JSON, "write.compression", ".json"),
+    FormatCase("TEXTFILE", "GZIP", _TEXT, "write.compression", ".txt.gz"),
+    FormatCase("TEXTFILE", "ZSTD", _TEXT, "write.compression", ".txt.zst"),
+]
+
+
+@pytest.mark.parametrize("case", CTAS_FORMATS, ids=lambda c: f"{c.fmt}-{c.compression}")
+def test_ctas_writes_each_format_registers_it_and_reads_back_equal_rows(  # noqa: PLR0917 (fixtures)
+    run: Run, glue: Any, s3: Any, bucket: str, database: str, case: FormatCase
+) -> None:
+    fmt, compression, serde, parameter, suffix = (
+        case.fmt,
+        case.compression,
+        case.serde,
+        case.parameter,
+        case.suffix,
+    )
+    query_id = str(uuid.uuid4())
+    location = f"s3://{bucket}/data/{fmt.lower()}_{compression.lower()}/"
+    result = run(
+        f"CREATE TABLE t WITH (format='{fmt}', write_compression='{compression}', "
+        f"external_location='{location}') AS {SOURCE_ROWS}",
+        query_id=query_id,
+    )
+    assert (result.statement_type, result.substatement_type, result.update_count) == (
+        "DML",
+        "CREATE_TABLE_AS_SELECT",
+        3,
+    )
+    table = glue.get_table(DatabaseName=database, Name="t")["Table"]
+    assert table["TableType"] == "EXTERNAL_TABLE"
+    assert table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == serde
+    assert table["StorageDescriptor"]["Location"] == location
+    assert table["Parameters"][parameter] == compression
+    assert table["Parameters"]["has_encrypted_data"] == "false"
+    assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == [
+        ("id", "int"),
+        ("label", "string"),
+        ("score", "double"),
+        ("amount", "decimal(4,2)"),
+        ("day", "date"),
+        ("at", "timestamp"),
+        ("flag", "boolean"),
+    ]
+    assert _keys(s3, bucket, f"data/{fmt.lower()}_{compression.lower()}/") == [
+        f"data/{fmt.lower()}_{compression.lower()}/{query_id}_0{suffix}"
+    ]
+    back = run("SELECT * FROM t ORDER BY id")
+    assert list(back.rows) == EXPECTED_ROWS
+    assert [c.athena_type for c in back.columns] == [
+        "integer", "varchar", "double", "decimal(4,2)", "date", "timestamp", "boolean",
+    ]  # fmt: skip
+    assert back.data_scanned_bytes > 0
+
+
+def test_ctas_without_location_goes_under_the_output_location(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    query_id = str(uuid.uuid4())
+    run("CREATE TABLE t AS SELECT 1 AS a", query_id=query_id)
+    location = glue.get_table(DatabaseName=database, Name="t")["Table"]["StorageDescriptor"]["Location"]
+    assert location == f"s3://{bucket}/results/tables/{query_id}"
+    assert _keys(s3, bucket, f"results/tables/{query_id}/") == [
+        f"results/tables/{query_id}/{query_id}_0.parquet"
+    ]
+    assert (
+        glue.get_table(DatabaseName=database, Name="t")["Table"]["Parameters"]["parquet.compression"]
+        == "GZIP"
+    )
+
+
+def test_partitioned_ctas_writes_hive_folders_and_glue_partitions(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    location = f"s3://{bucket}/part/"
+    result = run(
+        f"CREATE TABLE t WITH (partitioned_by=ARRAY['region', 'day'], external_location='{location}') AS "
+        "SELECT * FROM (VALUES (1, 'eu/west', DATE '2024-01-01'), (2, 'eu/west', DATE '2024-01-02'), "
+        "(3, 'us', DATE '2024-01-01'), (4, NULL, DATE '2024-01-01')) AS v(id, region, day)"
+    )
+    assert result.update_count == 4
+    table = glue.get_table(DatabaseName=database, Name="t")["Table"]
+    assert [(k["Name"], k["Type"]) for k in table["PartitionKeys"]] == [("region", "string"), ("day", "date")]
+    assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]] == ["id"]
+    partitions = glue.get_partitions(DatabaseName=database, TableName="t")["Partitions"]
+    assert sorted((tuple(p["Values"]), p["StorageDescriptor"]["Location"]) for p in partitions) == [
+        (
+            ("__HIVE_DEFAULT_PARTITION__", "2024-01-01"),
+            f"{location}region=__HIVE_DEFAULT_PARTITION__/day=2024-01-01",
+        ),
+        (("eu/west", "2024-01-01"), f"{location}region=eu%2Fwest/day=2024-01-01"),
+        (("eu/west", "2024-01-02"), f"{location}region=eu%2Fwest/day=2024-01-02"),
+        (("us", "2024-01-01"), f"{location}region=us/day=2024-01-01"),
+    ]
+    folders = {key.rsplit("/", 1)[0] for key in _keys(s3, bucket, "part/")}
+    assert folders == {
+        "part/region=__HIVE_DEFAULT_PARTITION__/day=2024-01-01",
+        "part/region=eu%2Fwest/day=2024-01-01",
+        "part/region=eu%2Fwest/day=2024-01-02",
+        "part/region=us/day=2024-01-01",
+    }
+    rows = run("SELECT id, region, day FROM t ORDER BY id").rows
+    assert list(rows) == [
+        (1, "eu/west", dt.date(2024, 1, 1)),
+        (2, "eu/west", dt.date(2024, 1, 2)),
+        (3, "us", dt.date(2024, 1, 1)),
+        (4, None, dt.date(2024, 1, 1)),
+    ]
+    assert list(run("SELECT count(*) FROM t WHERE day = DATE '2024-01-01'").rows) == [(3,)]
+
+
+def test_partition_keys_must_be_the_last_columns(run: Run) -> None:
+    error = _error(run, "CREATE TABLE t WITH (partitioned_by=ARRAY['p']) AS SELECT 1 AS p, 2 AS a")
+    assert error.error_name == "HIVE_COLUMN_ORDER_MISMATCH"
+
+
+def test_bucketed_ctas_writes_at_most_one_file_per_bucket(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    query_id = str(uuid.uuid4())
+    run(
+        f"CREATE TABLE t WITH (bucketed_by=ARRAY['id'], bucket_count=4, external_location='s3://{bucket}/b/') "
+        "AS SELECT x AS id, x * 2 AS twice FROM UNNEST(sequence(1, 50)) AS u(x)",
+        query_id=query_id,
+    )
+    descriptor = glue.get_table(DatabaseName=database, Name="t")["Table"]["StorageDescriptor"]
+    assert (descriptor["BucketColumns"], descriptor["NumberOfBuckets"]) == (["id"], 4)
+    files = _keys(s3, bucket, "b/")
+    assert 1 < len(files) <= 4
+    assert all(key.split("/")[-1].endswith(f"_0_{query_id}.parquet") for key in files)
+    assert list(run("SELECT count(*), sum(twice) FROM t").rows) == [(50, 2550)]
+
+
+def test_ctas_with_no_data_creates_an_empty_table(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    result = run(
+        f"CREATE TABLE t WITH (external_location='s3://{bucket}/nodata/') AS SELECT 1 AS a WITH NO DATA"
+    )
+    assert result.update_count == 0
+    assert _keys(s3, bucket, "nodata/") == []
+    empty = run("SELECT * FROM t")
+    assert (list(empty.rows), [(c.name, c.athena_type) for c in empty.columns]) == ([], [("a", "integer")])
+
+
+def test_ctas_into_a_used_location_fails_with_hive_path_already_exists(
+    run: Run, s3: Any, bucket: str
+) -> None:
+    s3.put_object(Bucket=bucket, Key="used/existing.parquet", Body=b"x")
+    error = _error(run, f"CREATE TABLE t WITH (external_location='s3://{bucket}/used/') AS SELECT 1 AS a")
+    assert error.error_name == "HIVE_PATH_ALREADY_EXISTS"
+    assert (
+        error.message.startswith("Target directory for table '") and f"s3://{bucket}/used/" in error.message
+    )
+
+
+def test_ctas_over_100_partitions_fails_and_leaves_nothing(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    error = _error(
+        run,
+        f"CREATE TABLE t WITH (partitioned_by=ARRAY['p'], external_location='s3://{bucket}/many/') "
+        "AS SELECT x AS a, x AS p FROM UNNEST(sequence(1, 101)) AS u(x)",
+    )
+    assert error.error_name == "HIVE_TOO_MANY_OPEN_PARTITIONS"
+    assert error.message.startswith("Exceeded limit of 100 open writers for partitions/buckets")
+    assert _keys(s3, bucket, "many/") == []
+    assert glue.get_tables(DatabaseName=database)["TableList"] == []
+
+
+def test_ctas_of_an_existing_table_fails_unless_if_not_exists(run: Run) -> None:
+    run("CREATE TABLE t AS SELECT 1 AS a")
+    assert _error(run, "CREATE TABLE t AS SELECT 2 AS a").error_name == "ALREADY_EXISTS"
+    assert run("CREATE TABLE IF NOT EXISTS t AS SELECT 2 AS a").update_count == 0
+    assert list(run("SELECT a FROM t").rows) == [(1,)]
+
+
+def test_ctas_needs_column_names(run: Run) -> None:
+    assert _error(run, "CREATE TABLE t AS SELECT 1").error_name == "MISSING_COLUMN_NAME"
+
+
+def test_iceberg_ctas_is_refused_clearly_for_now(run: Run) -> None:
+    error = _error(run, "CREATE TABLE t WITH (table_type='ICEBERG') AS SELECT 1 AS a")
+    assert error.error_name == "NOT_SUPPORTED" and "ICEBERG" in error.message
+
+
+# --- INSERT INTO ---------------------------------------------------------------------------------
+
+
+def test_insert_appends_files_and_adds_partitions(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    run(
+        f"CREATE TABLE t WITH (format='JSON', partitioned_by=ARRAY['p'], external_location='s3://{bucket}/ins/') "
+        "AS SELECT 1 AS id, 'x' AS name, 'a' AS p"
+    )
+    first = str(uuid.uuid4())
+    result = run("INSERT INTO t VALUES (2, 'y', 'a'), (3, 'z', 'b')", query_id=first)
+    assert (result.substatement_type, result.update_count) == ("INSERT", 2)
+    assert run("INSERT INTO t (p, id) SELECT 'b', 4").update_count == 1
+    values = sorted(
+        p["Values"][0] for p in glue.get_partitions(DatabaseName=database, TableName="t")["Partitions"]
+    )
+    assert values == ["a", "b"]
+    assert f"ins/p=b/{first}_1.json.gz" in _keys(s3, bucket, "ins/")
+    assert list(run("SELECT id, name, p FROM t ORDER BY id").rows) == [
+        (1, "x", "a"),
+        (2, "y", "a"),
+        (3, "z", "b"),
+        (4, None, "b"),
+    ]
+
+
+def test_insert_casts_to_the_table_types_by_position(run: Run) -> None:
+    run("CREATE TABLE t AS SELECT CAST(1 AS bigint) AS n, CAST(1.5 AS double) AS d")
+    run("INSERT INTO t SELECT 2, 3")
+    back = run("SELECT n, d FROM t ORDER BY n")
+    assert list(back.rows) == [(1, 1.5), (2, 3.0)]
+    assert [c.athena_type for c in back.columns] == ["bigint", "double"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "error_name"),
+    [
+        ("INSERT INTO t SELECT 1", "TYPE_MISMATCH"),
+        ("INSERT INTO t (nope) SELECT 1", "COLUMN_NOT_FOUND"),
+        ("INSERT INTO missing SELECT 1, 2", "TABLE_NOT_FOUND"),
+    ],
+)
+def test_insert_errors(run: Run, sql: str, error_name: str) -> None:
+    run("CREATE TABLE t AS SELECT 1 AS a, 2 AS b")
+    assert _error(run, sql).error_name == error_name
+
+
+def test_insert_over_100_partitions_fails_and_writes_nothing(run: Run, s3: Any, bucket: str) -> None:
+    run(
+        f"CREATE TABLE t WITH (partitioned_by=ARRAY['p'], external_location='s3://{bucket}/i100/') AS SELECT 1 AS a, 0 AS p"
+    )
+    before = _keys(s3, bucket, "i100/")
+    error = _error(run, "INSERT INTO t SELECT x, x FROM UNNEST(sequence(1, 150)) AS u(x)")
+    assert error.error_name == "HIVE_TOO_MANY_OPEN_PARTITIONS"
+    assert _keys(s3, bucket, "i100/") == before
+
+
+# --- reading tables created by other tools -----------------------------------------------------
+
+
+def _external(
+    glue: Any, database: str, name: str, columns: list[tuple[str, str]], location: str, **extra: Any
+) -> None:
+    descriptor = {"Columns": [{"Name": n, "Type": t} for n, t in columns], "Location": location}
+    descriptor.update(extra.pop("descriptor", {}))
+    glue.create_table(
+        DatabaseName=database,
+        TableInput={"Name": name, "TableType": "EXTERNAL_TABLE", "StorageDescriptor": descriptor, **extra},
+    )
+
+
+def test_external_csv_table_with_opencsvserde_and_a_header(run: Run, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="csv/a.csv", Body=b'id,name,amount\n1,"Smith, J",2.50\n2,,x\n')
+    s3.put_object(Bucket=bucket, Key="csv/b.csv", Body=b"id,name,amount\n3,Lee,7\n")
+    s3.put_object(Bucket=bucket, Key="csv/_SUCCESS", Body=b"ignored")
+    result = run(
+        "CREATE EXTERNAL TABLE people (id int, name string, amount decimal(5,2)) "
+        "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde' "
+        "WITH SERDEPROPERTIES ('separatorChar' = ',', 'quoteChar' = '\"') "
+        f"STORED AS TEXTFILE LOCATION 's3://{bucket}/csv/' TBLPROPERTIES ('skip.header.line.count'='1')"
+    )
+    assert (result.statement_type, result.substatement_type) == ("DDL", "CREATE_TABLE")
+    rows = run("SELECT id, name, amount FROM people ORDER BY id").rows
+    assert list(rows) == [(1, "Smith, J", Decimal("2.50")), (2, "", None), (3, "Lee", Decimal("7.00"))]
+
+
+def test_external_delimited_text_table_reads_hive_nulls(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    s3.put_object(Bucket=bucket, Key="tsv/part-0", Body=b"1|x\n2|\\N\nnot-a-number|y\n")
+    run(
+        "CREATE EXTERNAL TABLE pipes (n bigint, s string) ROW FORMAT DELIMITED FIELDS TERMINATED BY '|' "
+        f"LOCATION 's3://{bucket}/tsv/'"
+    )
+    serde = glue.get_table(DatabaseName=database, Name="pipes")["Table"]["StorageDescriptor"]["SerdeInfo"]
+    assert serde["SerializationLibrary"] == "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+    assert serde["Parameters"]["field.delim"] == "|"
+    assert list(run("SELECT n, s FROM pipes ORDER BY s").rows) == [(1, "x"), (None, "y"), (2, None)]
+
+
+def test_external_json_table(run: Run, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="json/1.json", Body=b'{"id": 1, "tags": ["a"], "extra": 0}\n{"id": 2}\n')
+    run(
+        "CREATE EXTERNAL TABLE events (id int, tags array<string>) "
+        f"ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{bucket}/json/'"
+    )
+    assert list(run("SELECT id, tags FROM events ORDER BY id").rows) == [(1, ["a"]), (2, None)]
+
+
+def test_external_parquet_written_by_pyarrow_matches_columns_by_name(run: Run, s3: Any, bucket: str) -> None:
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"Name": ["x", "y"], "ID": pa.array([1, 2], pa.int32())}), buffer)
+    s3.put_object(Bucket=bucket, Key="pq/f.parquet", Body=buffer.getvalue())
+    run(
+        f"CREATE EXTERNAL TABLE p (id bigint, name string, missing double) STORED AS PARQUET LOCATION 's3://{bucket}/pq/'"
+    )
+    result = run("SELECT * FROM p ORDER BY id")
+    assert list(result.rows) == [(1, "x", None), (2, "y", None)]
+    assert [(c.name, c.athena_type) for c in result.columns] == [
+        ("id", "bigint"),
+        ("name", "varchar"),
+        ("missing", "double"),
+    ]
+    assert result.data_scanned_bytes == len(buffer.getvalue())
+
+
+def test_partition_values_come_from_glue_not_folder_names(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    for folder, body in (("odd-place", b"1\n"), ("elsewhere", b"2\n")):
+        s3.put_object(Bucket=bucket, Key=f"gp/{folder}/data.txt", Body=body)
+    _external(
+        glue, database, "gp", [("n", "int")], f"s3://{bucket}/gp/",
+        PartitionKeys=[{"Name": "dt", "Type": "string"}],
+        descriptor={"SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"}},
+    )  # fmt: skip
+    for value, folder in (("2024-01-01", "odd-place"), ("2024-01-02", "elsewhere")):
+        glue.create_partition(
+            DatabaseName=database,
+            TableName="gp",
+            PartitionInput={
+                "Values": [value],
+                "StorageDescriptor": {"Location": f"s3://{bucket}/gp/{folder}/"},
+            },
+        )
+    assert list(run("SELECT n, dt FROM gp ORDER BY n").rows) == [(1, "2024-01-01"), (2, "2024-01-02")]
+
+
+def test_a_table_with_an_empty_location_reads_as_empty_with_its_columns(run: Run, bucket: str) -> None:
+    run(
+        f"CREATE EXTERNAL TABLE e (a int, b array<string>) STORED AS PARQUET LOCATION 's3://{bucket}/nothing/'"
+    )
+    result = run("SELECT * FROM e")
+    assert (list(result.rows), [(c.name, c.athena_type) for c in result.columns]) == (
+        [],
+        [("a", "integer"), ("b", "array(varchar)")],
+    )
+
+
+def test_create_external_table_twice_fails_unless_if_not_exists(run: Run, bucket: str) -> None:
+    ddl = f"EXTERNAL TABLE x (a int) LOCATION 's3://{bucket}/x/'"
+    run(f"CREATE {ddl}")
+    assert _error(run, f"CREATE {ddl}").error_name == "ALREADY_EXISTS"
+    assert run(f"CREATE {ddl.replace('TABLE', 'TABLE IF NOT EXISTS')}").substatement_type == "CREATE_TABLE"
+
+
+def test_create_table_without_external_is_refused_like_athena(run: Run) -> None:
+    error = _error(run, "CREATE TABLE plain (a int)")
+    assert "EXTERNAL" in error.message
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+def test_views_are_stored_in_athenas_presto_encoding(run: Run, glue: Any, database: str) -> None:
+    run("CREATE TABLE base AS SELECT 1 AS id, 'x' AS name")
+    sql_text = "SELECT id, upper(name) AS Name FROM base"
+    result = run(f"CREATE VIEW v AS {sql_text}")
+    assert (result.statement_type, result.substatement_type) == ("DDL", "CREATE_VIEW")
+    table = glue.get_table(DatabaseName=database, Name="v")["Table"]
+    assert table["TableType"] == "VIRTUAL_VIEW"
+    assert table["Parameters"] == {"presto_view": "true", "comment": "Presto View"}
+    assert table["ViewExpandedText"] == "/* Presto View */"
+    original = table["ViewOriginalText"]
+    assert original.startswith("/* Presto View: ") and original.endswith(" */")
+    payload = json.loads(base64.b64decode(original[len("/* Presto View: ") : -len(" */")]))
+    assert payload["originalSql"] == sql_text
+    assert (payload["catalog"], payload["schema"]) == ("awsdatacatalog", database)
+    assert payload["columns"] == [{"name": "id", "type": "integer"}, {"name": "name", "type": "varchar"}]
+    assert payload["runAsInvoker"] is False
+    assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == [
+        ("id", "int"),
+        ("name", "string"),
+    ]
+    assert list(run("SELECT * FROM v").rows) == [(1, "X")]
+
+
+def test_nested_views_and_views_over_other_schemas_expand_with_their_own_schema(
+    run: Run, engine: AthenaSqlEngine, bucket: str, database: str
+) -> None:
+    other = f"other_{uuid.uuid4().hex[:8]}"
+    run(f"CREATE DATABASE {other}")
+    run("CREATE TABLE nums AS SELECT x AS n FROM UNNEST(sequence(1, 5)) AS u(x)", db=other)
+    run("CREATE VIEW evens AS SELECT n FROM nums WHERE n % 2 = 0", db=other)  # unqualified: schema `other`
+    run(f"CREATE VIEW big_evens AS SELECT n FROM {other}.evens WHERE n > 2")
+    run("CREATE OR REPLACE VIEW counted AS SELECT count(*) AS c, max(n) AS top FROM big_evens")
+    assert list(run("SELECT * FROM counted").rows) == [(1, 4)]
+    run("CREATE OR REPLACE VIEW counted AS SELECT count(*) AS c FROM big_evens")
+    assert list(run("SELECT * FROM counted").rows) == [(1,)]
+
+
+def test_a_view_written_by_another_tool_reads_back(run: Run, glue: Any, database: str) -> None:
+    payload = {"originalSql": "SELECT 42 AS answer", "catalog": "awsdatacatalog", "schema": database,
+               "columns": [{"name": "answer", "type": "integer"}], "owner": "someone", "runAsInvoker": False}  # fmt: skip
+    glue.create_table(
+        DatabaseName=database,
+        TableInput={
+            "Name": "foreign_view",
+            "TableType": "VIRTUAL_VIEW",
+            "ViewOriginalText": "/* Presto View: "
+            + base64.b64encode(json.dumps(payload).encode()).decode()
+            + " */",
+            "ViewExpandedText": "/* Presto View */",
+            "StorageDescriptor": {"Columns": [{"Name": "answer", "Type": "int"}]},
+        },
+    )
+    assert list(run("SELECT answer FROM foreign_view").rows) == [(42,)]
+
+
+def test_create_view_is_validated_and_does_not_replace_without_or_replace(run: Run) -> None:
+    assert _error(run, "CREATE VIEW v AS SELECT * FROM nowhere").error_name == "TABLE_NOT_FOUND"
+    run("CREATE VIEW v AS SELECT 1 AS a")
+    assert _error(run, "CREATE VIEW v AS SELECT 2 AS a").error_name == "ALREADY_EXISTS"
+
+
+# --- DROP and schemas -----------------------------------------------------------------------------
+
+
+def test_drop_table_keeps_data_and_drop_view_removes_the_view(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    run(f"CREATE TABLE t WITH (external_location='s3://{bucket}/keep/') AS SELECT 1 AS a")
+    run("CREATE VIEW v AS SELECT a FROM t")
+    assert run("DROP VIEW v").substatement_type == "DROP_VIEW"
+    assert run("DROP TABLE t").substatement_type == "DROP_TABLE"
+    assert glue.get_tables(DatabaseName=database)["TableList"] == []
+    assert len(_keys(s3, bucket, "keep/")) == 1
+    assert run("DROP TABLE IF EXISTS t").statement_type == "DDL"
+    assert run("DROP VIEW IF EXISTS v").statement_type == "DDL"
+    error = _error(run, "DROP TABLE t")
+    assert (error.error_name, error.message) == (
+        "TABLE_NOT_FOUND",
+        f"line 1:12: Table 'awsdatacatalog.{database}.t' does not exist",
+    )
+
+
+def test_drop_schema_needs_cascade_when_not_empty(run: Run, glue: Any) -> None:
+    name = f"s_{uuid.uuid4().hex[:8]}"
+    run(f"CREATE SCHEMA IF NOT EXISTS {name} COMMENT 'scratch'")
+    assert run(f"CREATE SCHEMA IF NOT EXISTS {name}").substatement_type == "CREATE_DATABASE"
+    assert _error(run, f"CREATE SCHEMA {name}").error_name == "ALREADY_EXISTS"
+    run("CREATE TABLE t AS SELECT 1 AS a", db=name)
+    assert _error(run, f"DROP SCHEMA {name}").error_name == "SCHEMA_NOT_EMPTY"
+    run(f"DROP SCHEMA {name} CASCADE")
+    assert name not in [d["Name"] for d in glue.get_databases()["DatabaseList"]]
+    assert run(f"DROP DATABASE IF EXISTS {name}").substatement_type == "DROP_DATABASE"
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sql", "error_name", "message"),
+    [
+        (
+            "SELECT * FROM nope",
+            "TABLE_NOT_FOUND",
+            "line 1:15: Table 'awsdatacatalog.{db}.nope' does not exist",
+        ),
+        (
+            "SELECT 1 FROM awsdatacatalog.{db}.nope",
+            "TABLE_NOT_FOUND",
+            "line 1:15: Table 'awsdatacatalog.{db}.nope' does not exist",
+        ),
+        (
+            "SELECT * FROM no_such_db.t",
+            "SCHEMA_NOT_FOUND",
+            "line 1:15: Schema 'awsdatacatalog.no_such_db' does not exist",
+        ),
+        ("SELECT missing FROM t", "COLUMN_NOT_FOUND", "line 1:8: Column 'missing' cannot be resolved"),
+        ("SELECT a,\n  t.Other FROM t", "COLUMN_NOT_FOUND", "line 2:3: Column 'other' cannot be resolved"),
+        ("SELEC 1", "SYNTAX_ERROR", "line 1:7: mismatched input '1'"),
+    ],
+)
+def test_errors_use_athenas_names_and_positions(
+    run: Run, database: str, sql: str, error_name: str, message: str
+) -> None:
+    run("CREATE TABLE t AS SELECT 1 AS a")
+    error = _error(run, sql.format(db=database))
+    assert error.error_name == error_name
+    assert error.message.startswith(message.format(db=database))
+
+
+def test_select_one_needs_no_catalog_calls_and_is_fast(engine: AthenaSqlEngine, bucket: str) -> None:
+    import time
+
+    context = _context(bucket, None)
+    engine.execute("SELECT 1", context)
+    started = time.perf_counter()
+    for _ in range(20):
+        assert list(engine.execute("SELECT 1", context).rows) == [(1,)]
+    assert (time.perf_counter() - started) / 20 < 0.010
+
+
+# --- concurrency, cancellation, the server path ----------------------------------------------------
+
+
+def test_eight_concurrent_ctas_statements(run: Run, bucket: str) -> None:
+    errors: list[BaseException] = []
+
+    def build(index: int) -> None:
+        try:
+            run(
+                f"CREATE TABLE c{index} WITH (external_location='s3://{bucket}/conc/{index}/', "
+                f"partitioned_by=ARRAY['p']) AS SELECT x AS v, x % 3 AS p FROM UNNEST(sequence(1, {100 + index})) AS u(x)"
+            )
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=build, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    union = " UNION ALL ".join(f"SELECT count(*) AS n FROM c{i}" for i in range(8))
+    assert sorted(row[0] for row in run(union).rows) == [100 + i for i in range(8)]
+
+
+def test_stopping_a_long_query_interrupts_duckdb(engine: AthenaSqlEngine, bucket: str) -> None:
+    context = _context(bucket, None)
+    timer = threading.Timer(0.2, context.cancelled.set)
+    timer.start()
+    with pytest.raises(QueryCancelled):
+        engine.execute(
+            "SELECT count(*) FROM UNNEST(sequence(1, 100000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 100000)) AS b(y) "
+            "WHERE (x * y) % 7 = 3",
+            context,
+        )
+    timer.cancel()
+
+
+def test_the_server_runs_ctas_and_select_through_the_athena_api(run_query: Any, athena: Any) -> None:
+    database = f"api_{uuid.uuid4().hex[:8]}"
+    assert run_query(f"CREATE DATABASE {database}")[0] == "SUCCEEDED"
+    state, _, execution = run_query("CREATE TABLE t AS SELECT 1 AS a, 'x' AS b", database=database)
+    assert state == "SUCCEEDED"
+    assert execution["StatementType"] in ("DML", "DDL")
+    state, rows, _ = run_query("SELECT a, b FROM t", database=database)
+    assert (state, rows) == ("SUCCEEDED", [("a", "b"), ("1", "x")])
+    state, _, execution = run_query("SELECT nope FROM t", database=database)
+    assert state == "FAILED"
+    assert "COLUMN_NOT_FOUND" in execution["Status"]["StateChangeReason"]
