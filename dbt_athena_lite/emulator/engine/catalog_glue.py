@@ -19,7 +19,6 @@ from botocore.exceptions import ClientError
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext
 from dbt_athena_lite.emulator.engine.catalog import GlueTable, create_partitions, is_iceberg, is_view
 from dbt_athena_lite.emulator.engine.catalog import get_partitions as list_partitions
-from dbt_athena_lite.emulator.engine.catalog_parsing import TableRef
 
 GlueClient = Any
 
@@ -49,9 +48,9 @@ _PRESTO_VIEW = re.compile(r"/\*\s*Presto View:\s*([A-Za-z0-9+/=\s]+?)\s*\*/", re
 _HIVE_ESCAPED_CHARS = frozenset("\"#%'*/:=?\\\x7f{[]^") | frozenset(chr(code) for code in range(1, 32))
 
 
-def database_name(table: TableRef, context: QueryContext) -> str:
-    """The database a statement means: the qualified one, else the query's, else Athena's default."""
-    return table.database or context.database or "default"
+def database_name(qualifier: str | None, context: QueryContext) -> str:
+    """The database a statement means: the one it names, else the query's, else Athena's default."""
+    return qualifier or context.database or "default"
 
 
 def is_not_found(error: ClientError) -> bool:

@@ -137,7 +137,9 @@ class DescribeTable:
     formatted: bool = False
 
 
-CatalogStatement = (
+# Statements about one existing table, answered from its Glue definition.
+TableDescription = ShowColumns | ShowPartitions | ShowCreateTable | ShowTableProperties | DescribeTable
+AlterTable = (
     AddPartitions
     | DropPartitions
     | SetPartitionLocation
@@ -147,15 +149,8 @@ CatalogStatement = (
     | AddColumns
     | ReplaceColumns
     | ChangeColumn
-    | RepairTable
-    | ShowDatabases
-    | ShowTables
-    | ShowColumns
-    | ShowPartitions
-    | ShowCreateTable
-    | ShowTableProperties
-    | DescribeTable
 )
+CatalogStatement = ShowDatabases | ShowTables | RepairTable | TableDescription | AlterTable
 
 
 def parse_catalog_statement(sql: str) -> CatalogStatement | None:

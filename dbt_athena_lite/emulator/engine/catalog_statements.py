@@ -36,6 +36,7 @@ from dbt_athena_lite.emulator.engine.catalog_glue import (
 from dbt_athena_lite.emulator.engine.catalog_parsing import (
     AddColumns,
     AddPartitions,
+    AlterTable,
     CatalogStatement,
     ChangeColumn,
     ColumnDefinition,
@@ -49,11 +50,11 @@ from dbt_athena_lite.emulator.engine.catalog_parsing import (
     SetTableLocation,
     SetTableProperties,
     ShowColumns,
-    ShowCreateTable,
     ShowDatabases,
     ShowPartitions,
     ShowTableProperties,
     ShowTables,
+    TableDescription,
     TableRef,
     parse_catalog_statement,
 )
@@ -80,29 +81,24 @@ class _CatalogRunner:
         self.s3 = clients.s3
 
     def table(self, ref: TableRef) -> tuple[str, GlueTable]:
-        database = database_name(ref, self.context)
+        database = database_name(ref.database, self.context)
         return database, get_table(self.glue, database, ref.name)
 
     def run(self, statement: CatalogStatement) -> QueryResult:
         if isinstance(statement, ShowDatabases):
             return catalog_show.show_databases(list_database_names(self.glue), statement.pattern)
         if isinstance(statement, ShowTables):
-            database = statement.database or self.context.database or "default"
-            tables = list_tables(self.glue, database)
+            tables = list_tables(self.glue, database_name(statement.database, self.context))
             return catalog_show.show_tables(tables, statement.pattern, views_only=statement.views_only)
         if isinstance(statement, RepairTable):
             database, table = self.table(statement.table)
             repair_table(self.glue, self.s3, database, table)
             return _ddl_result("MSCK_REPAIR_TABLE")
-        if isinstance(
-            statement, (ShowColumns, ShowPartitions, ShowCreateTable, ShowTableProperties, DescribeTable)
-        ):
+        if isinstance(statement, TableDescription):
             return self.describe(statement)
         return self.alter(statement)
 
-    def describe(
-        self, statement: ShowColumns | ShowPartitions | ShowCreateTable | ShowTableProperties | DescribeTable
-    ) -> QueryResult:
+    def describe(self, statement: TableDescription) -> QueryResult:
         database, table = self.table(statement.table)
         if isinstance(statement, ShowColumns):
             return catalog_show.show_columns(table)
@@ -132,21 +128,7 @@ class _CatalogRunner:
 
     # -- ALTER TABLE ---------------------------------------------------------------------------------
 
-    def alter(self, statement: CatalogStatement) -> QueryResult:
-        assert isinstance(
-            statement,
-            (
-                AddPartitions,
-                DropPartitions,
-                SetPartitionLocation,
-                SetTableLocation,
-                RenameTable,
-                SetTableProperties,
-                AddColumns,
-                ReplaceColumns,
-                ChangeColumn,
-            ),
-        )
+    def alter(self, statement: AlterTable) -> QueryResult:
         database, table = self.table(statement.table)
         if isinstance(statement, SetTableProperties):
             parameters = {**table.get("Parameters", {}), **statement.properties}
