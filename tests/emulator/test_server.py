@@ -197,12 +197,13 @@ def test_cli_serves_until_sigterm_on_loopback_only() -> None:
         status, body = _get_json(f"http://127.0.0.1:{port}/_emulator/health")
         startup_seconds = time.perf_counter() - started
         assert (status, body) == (200, {"status": "ok"})
-        assert startup_seconds < 5  # the target is < 2 s; leave room for a loaded CI machine
+        # The target is < 2 s (bench/emulator_latency.py measures it); a loaded machine needs room.
+        assert startup_seconds < 10
         assert _listening_addresses(port) == {"0100007F"}  # 127.0.0.1, little-endian hex
     finally:
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=10)
-    assert process.returncode == 0
+    assert process.returncode == 0, stderr
     assert "athena-lite emulator stopped" in stdout
     assert "--data-dir /nonexistent is not yet supported" in stderr
 
