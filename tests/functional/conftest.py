@@ -15,8 +15,6 @@ import pytest
 
 from dbt_athena_lite.emulator.server import EmulatorServer
 
-pytest_plugins = ["dbt.tests.fixtures.project"]
-
 REGION = "us-east-1"
 BUCKET = "dbt-functional"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from dbt.tests.adapter.dbt_debug.test_dbt_debug import BaseDebug
 from dbt.tests.util import run_dbt
 
@@ -10,3 +11,26 @@ class TestDebug(BaseDebug):
     def test_ok(self, project) -> None:  # type: ignore[no-untyped-def]
         run_dbt(["debug"])
         assert "ERROR" not in self.capsys.readouterr().out
+
+
+class TestPlainModels:
+    """The adapter core's promise: `dbt run` of plain SQL models, refs included, through Athena's API."""
+
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "first.sql": "select 1 as id, 'a' as name union all select 2, 'b'",
+            "second.sql": "select id * 10 as id10, name from {{ ref('first') }}",
+        }
+
+    def test_run_twice_and_query(self, project) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(2):  # the second run replaces the views in place
+            results = run_dbt(["run"])
+            assert [r.status for r in results] == ["success", "success"]
+        rows = project.run_sql(
+            f"select id10, name from {project.test_schema}.second order by id10", fetch="all"
+        )
+        assert [tuple(row) for row in rows] == [(10, "a"), (20, "b")]
+        response = results[0].adapter_response
+        assert response["query_id"]
+        assert response["code"] == "SUCCEEDED"
