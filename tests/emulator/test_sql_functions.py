@@ -286,6 +286,9 @@ SCALARS: list[tuple[str, Any]] = [
         "Tue Jan 2 01 PM 002 Tuesday January",
     ),
     ("week_of_year(DATE '2024-12-30')", 1),
+    ("date_format(DATE '2024-12-30', '%v/%x')", "01/2025"),
+    ("date_format(TIMESTAMP '2024-01-02 03:04:05.123', '%H:%i:%s.%f %p')", "03:04:05.123000 AM"),
+    ("try(1 / 0)", None),
     ("year_of_week(DATE '2024-12-30')", 2025),
     # -- what dbt-athena's cross-database macros generate -----------------------------------------
     ("CASE WHEN 2 = 0 THEN '' ELSE substr('abcdef', -1 * (2)) END", "ef"),
@@ -404,3 +407,9 @@ QUERIES: list[tuple[str, Rows]] = [
 @pytest.mark.parametrize(("sql", "expected"), QUERIES, ids=[case[0][:60] for case in QUERIES])
 def test_query(duck: duckdb.DuckDBPyConnection, sql: str, expected: Rows) -> None:
     assert run(duck, sql) == expected
+
+
+@pytest.mark.parametrize("expression", ["1 / 0", "7 % 0", "1.5 / 0", "CAST(1 AS BIGINT) / CAST(0 AS BIGINT)"])
+def test_exact_division_by_zero_fails(duck: duckdb.DuckDBPyConnection, expression: str) -> None:
+    with pytest.raises(duckdb.Error, match="Division by zero"):
+        run(duck, f"SELECT {expression}")

@@ -183,3 +183,14 @@ def at_timezone_is_at_time_zone(node: exp.Expr) -> exp.Expr | None:
 def session_time_zone_is_utc(node: exp.Expr) -> exp.Expr | None:
     """current_timezone() is the session zone, which the emulator fixes to UTC."""
     return typed(exp.Literal.string("UTC"), "varchar")
+
+
+@RULES.node(exp.TimeToStr, exp.StrToTime)
+def mysql_week_specifier_is_iso_week(node: exp.Expr) -> exp.Expr | None:
+    """date_format / date_parse's %v is the ISO week (01-53); sqlglot passes it through, DuckDB's
+    strftime calls that %V."""
+    pattern = node.args.get("format")
+    if isinstance(pattern, exp.Literal) and pattern.is_string and "%v" in pattern.this.replace("%%", ""):
+        node.set("format", exp.Literal.string(re.sub(r"(?<!%)((?:%%)*)%v", r"\1%V", pattern.this)))
+        return node
+    return None

@@ -301,3 +301,30 @@ def length_of_varbinary_counts_bytes(node: exp.Expr) -> exp.Expr | None:
     if isinstance(node.this, _VARBINARY_NODES) or has_type(node.this, "varbinary", "binary"):
         return typed(call("OCTET_LENGTH", node.this), "bigint")
     return None
+
+
+_EXACT_NUMBERS = ("tinyint", "smallint", "int", "bigint", "decimal")
+
+
+def _is_exact_number(node: exp.Expr) -> bool:
+    """Integer or decimal; a literal like 1.5 is a DECIMAL in Athena (sqlglot types it DOUBLE)."""
+    if isinstance(node, exp.Literal) and not node.is_string:
+        return "e" not in node.this.lower()
+    return has_type(node, *_EXACT_NUMBERS)
+
+
+@RULES.node(exp.Div, exp.Mod)
+def exact_division_by_zero_fails(node: exp.Expr) -> exp.Expr | None:
+    """Integer and decimal division or modulus by zero fails with 'Division by zero' in Athena;
+    DuckDB returns NULL. (Inside try() Athena returns NULL, and DuckDB's TRY rejects error().)"""
+    dividend, divisor = node.this, node.expression
+    if not (_is_exact_number(dividend) and _is_exact_number(divisor)):
+        return None
+    if node.find_ancestor(exp.Try) is not None or (isinstance(divisor, exp.Literal) and divisor.this != "0"):
+        return None
+    zero = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
+    failing = exp.Case(
+        ifs=[exp.If(this=zero, true=call("ERROR", exp.Literal.string("Division by zero")))], default=divisor
+    )
+    node.set("expression", typed(failing, divisor.type.sql() if divisor.type else "bigint"))
+    return node
