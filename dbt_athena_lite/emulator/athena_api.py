@@ -74,8 +74,9 @@ def decode_token(scope: str, token: str | None) -> int:
 
 
 def _paginate(
-    items: Sequence[dict[str, Any]], scope: str, request: dict[str, Any], key: str, limit: int
+    items: Sequence[Any], scope: str, request: dict[str, Any], key: str, limit: int
 ) -> dict[str, Any]:
+    """One page of `items` under `key`, sized by the request's MaxResults (at most `limit`)."""
     start = decode_token(scope, request.get("NextToken"))
     end = start + min(int(request.get("MaxResults") or limit), limit)
     response: dict[str, Any] = {key: list(items[start:end])}
@@ -261,10 +262,8 @@ class AthenaApi:
 
     def list_query_executions(self, request: dict[str, Any], _region: str) -> dict[str, Any]:
         name = request.get("WorkGroup") or DEFAULT_WORK_GROUP
-        ids = [{"id": e.query_id} for e in self._queries.newest_first(name)]
-        page = _paginate(ids, f"list:{name}", request, "QueryExecutionIds", limit=50)
-        page["QueryExecutionIds"] = [item["id"] for item in page["QueryExecutionIds"]]
-        return page
+        ids = [execution.query_id for execution in self._queries.newest_first(name)]
+        return _paginate(ids, f"list:{name}", request, "QueryExecutionIds", limit=50)
 
     def stop_query_execution(self, request: dict[str, Any], _region: str) -> dict[str, Any]:
         self._queries.stop(self._execution(request).query_id)
