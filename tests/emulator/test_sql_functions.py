@@ -290,6 +290,17 @@ SCALARS: list[tuple[str, Any]] = [
     ("date_format(TIMESTAMP '2024-01-02 03:04:05.123', '%H:%i:%s.%f %p')", "03:04:05.123000 AM"),
     ("try(1 / 0)", None),
     ("year_of_week(DATE '2024-12-30')", 2025),
+    ("url_extract_host('https://u@example.com:8080/p/q?y=1&z=2#frag')", "example.com"),
+    ("url_extract_port('https://example.com:8080/p')", 8080),
+    ("url_extract_port('https://example.com/p')", None),
+    ("url_extract_path('https://example.com:8080/p/q?y=1#frag')", "/p/q"),
+    ("url_extract_protocol('https://example.com/p')", "https"),
+    ("url_extract_query('https://example.com/p?y=1&z=2#frag')", "y=1&z=2"),
+    ("url_extract_query('https://example.com/p')", None),
+    ("url_extract_fragment('https://example.com/p?y=1#frag')", "frag"),
+    ("url_extract_parameter('https://example.com/p?y=1&z=2&y=3', 'y')", "1"),
+    ("url_extract_parameter('https://example.com/p?flag&z=2', 'flag')", ""),
+    ("url_extract_parameter('https://example.com/p?y=1', 'q')", None),
     # -- what dbt-athena's cross-database macros generate -----------------------------------------
     ("CASE WHEN 2 = 0 THEN '' ELSE substr('abcdef', -1 * (2)) END", "ef"),
     (

@@ -28,12 +28,17 @@ def split_part_out_of_range_is_null(node: exp.Expr) -> exp.Expr | None:
     return typed(call("LIST_EXTRACT", parts, node.args["part_index"]), "varchar")
 
 
+def first_match(value: exp.Expr, pattern: exp.Expr, group: exp.Expr) -> exp.Expr:
+    """The group of the first match of `pattern`, NULL when there is none (DuckDB's regexp_extract
+    returns '' instead)."""
+    matches = call("REGEXP_EXTRACT_ALL", value, pattern, group)
+    return typed(call("LIST_EXTRACT", matches, exp.Literal.number(1)), "varchar")
+
+
 @RULES.node(exp.RegexpExtract)
 def regexp_extract_without_match_is_null(node: exp.Expr) -> exp.Expr | None:
     """regexp_extract with no match is NULL in Athena; DuckDB returns ''."""
-    group = node.args.get("group") or exp.Literal.number(0)
-    matches = call("REGEXP_EXTRACT_ALL", node.this, node.expression, group)
-    return typed(call("LIST_EXTRACT", matches, exp.Literal.number(1)), "varchar")
+    return first_match(node.this, node.expression, node.args.get("group") or exp.Literal.number(0))
 
 
 def java_replacement_to_re2(replacement: str) -> str:
@@ -328,3 +333,47 @@ def exact_division_by_zero_fails(node: exp.Expr) -> exp.Expr | None:
     )
     node.set("expression", typed(failing, divisor.type.sql() if divisor.type else "bigint"))
     return node
+
+
+# RFC 3986's URI pattern with one group per url_extract_* function (DuckDB has no URL functions).
+_URL = (
+    r"^(?:([A-Za-z][A-Za-z0-9+.-]*):)?"  # 1 protocol
+    r"(?://(?:[^@/?#]*@)?([^:/?#]*)(?::([0-9]+))?)?"  # 2 host, 3 port (user info skipped)
+    r"([^?#]*)(?:\?([^#]*))?(?:#(.*))?$"  # 4 path, 5 query, 6 fragment
+)
+_URL_GROUPS = {
+    "URL_EXTRACT_PROTOCOL": 1,
+    "URL_EXTRACT_HOST": 2,
+    "URL_EXTRACT_PORT": 3,
+    "URL_EXTRACT_PATH": 4,
+    "URL_EXTRACT_QUERY": 5,
+    "URL_EXTRACT_FRAGMENT": 6,
+}
+
+
+@RULES.function(*_URL_GROUPS)
+def url_extract_parts(node: exp.Expr) -> exp.Expr | None:
+    """url_extract_host / _path / _port / _protocol / _query / _fragment(url): that part of the URL
+    (the port as a bigint, NULL when absent)."""
+    name = str(node.this).upper()
+    group = exp.Literal.number(_URL_GROUPS[name])
+    part = first_match(node.expressions[0], exp.Literal.string(_URL), group)
+    if name != "URL_EXTRACT_PORT":
+        return part
+    port = exp.TryCast(
+        this=exp.Nullif(this=part, expression=exp.Literal.string("")), to=exp.DataType.build("bigint")
+    )
+    return typed(port, "bigint")
+
+
+@RULES.function("URL_EXTRACT_PARAMETER")
+def url_extract_parameter_value(node: exp.Expr) -> exp.Expr | None:
+    """url_extract_parameter(url, name): the first value of query parameter `name` ('' when it has
+    none), NULL when the URL lacks it."""
+    url, name = node.expressions
+    if not (isinstance(name, exp.Literal) and name.is_string):
+        return None
+    # The group always takes part ('=value' or ''), so a bare `?flag` yields '' rather than NULL.
+    pattern = r"[?&]" + re.escape(name.this) + r"((?:=[^&#]*)?)(?:[&#]|$)"
+    assignment = first_match(url, exp.Literal.string(pattern), exp.Literal.number(1))
+    return typed(exp.Substring(this=assignment, start=exp.Literal.number(2)), "varchar")
