@@ -601,6 +601,13 @@ def test_errors_use_athenas_names_and_positions(
     assert error.message.startswith(message.format(db=database))
 
 
+def test_athena_semantics_apply_to_table_columns(run: Run) -> None:
+    run("CREATE TABLE t AS SELECT 7 AS a, 2 AS b, -7 AS c")
+    result = run("SELECT a / b, c / b, a / CAST(b AS double) FROM t")
+    assert list(result.rows) == [(3, -3, 3.5)]
+    assert [c.athena_type for c in result.columns] == ["integer", "integer", "double"]
+
+
 def test_select_one_needs_no_catalog_calls_and_is_fast(engine: AthenaSqlEngine, bucket: str) -> None:
     import time
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,7 +41,16 @@ def _extension_path(package: str, name: str) -> Path:
 class DuckDatabase:
     """An in-memory DuckDB that reads and writes S3 objects through the emulator's S3 API."""
 
-    def __init__(self, endpoint_url: str, *, memory_limit: str = "4GB", threads: int = 2) -> None:
+    def __init__(
+        self,
+        endpoint_url: str,
+        *,
+        memory_limit: str = "4GB",
+        threads: int = 2,
+        configure: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    ) -> None:
+        """`configure` runs on every statement cursor (DuckDB's SET is per connection)."""
+        self._configure = configure
         self._connection = duckdb.connect(
             config={
                 "autoinstall_known_extensions": False,
@@ -66,6 +75,8 @@ class DuckDatabase:
     def statement_cursor(self, context: QueryContext) -> Iterator[duckdb.DuckDBPyConnection]:
         """A fresh cursor for one statement, interrupted if the query is stopped meanwhile."""
         cursor = self._connection.cursor()
+        if self._configure is not None:
+            self._configure(cursor)
         self._watcher.watch(context, cursor)
         try:
             yield cursor

@@ -15,6 +15,7 @@ from dbt_athena_lite.emulator.engine.clients import EngineClients, make_clients
 from dbt_athena_lite.emulator.engine.duck import DuckDatabase
 from dbt_athena_lite.emulator.engine.errors import from_duckdb, not_supported
 from dbt_athena_lite.emulator.engine.queries import run_query
+from dbt_athena_lite.emulator.engine.semantics import apply_duckdb_settings
 from dbt_athena_lite.emulator.engine.statement import Statement
 from dbt_athena_lite.emulator.engine.translate import Translator, parse
 
@@ -33,7 +34,9 @@ class AthenaSqlEngine:
 
     def __init__(self, endpoint_url: str, *, memory_limit: str = "4GB", threads: int = 2) -> None:
         self._endpoint_url = endpoint_url
-        self._duck = DuckDatabase(endpoint_url, memory_limit=memory_limit, threads=threads)
+        self._duck = DuckDatabase(
+            endpoint_url, memory_limit=memory_limit, threads=threads, configure=apply_duckdb_settings
+        )
         self._clients: dict[str, EngineClients] = {}
         self._clients_lock = threading.Lock()
         self._catalog_statements = _load_catalog_statements()

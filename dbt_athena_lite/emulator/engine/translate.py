@@ -8,6 +8,7 @@ renamed to it. The statement's text is then generated with sqlglot's DuckDB dial
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from dbt_athena_lite.emulator.engine.errors import (
 from dbt_athena_lite.emulator.engine.scan import scan_table
 from dbt_athena_lite.emulator.engine.semantics import fix_semantics
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident
+from dbt_athena_lite.emulator.engine.types import UnsupportedType, from_duckdb
 
 DEFAULT_CATALOG = "awsdatacatalog"
 DEFAULT_DATABASE = "default"  # Athena's database when QueryExecutionContext names none
@@ -73,15 +75,22 @@ class Translator:
     cursor: duckdb.DuckDBPyConnection
     scanned_bytes: int = 0
     _views: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Column types of each registered relation, so fix_semantics can type column references.
+    _schema: dict[str, dict[str, str]] = field(default_factory=dict)
     _counter: itertools.count[int] = field(default_factory=itertools.count)
 
     def query_sql(self, query: exp.Expression) -> str:
         """DuckDB SQL for an Athena query tree (tables registered as temporary views)."""
-        fixed = fix_semantics(query)
-        self._resolve_tables(fixed, self.sql, self.context.database, depth=0)
-        return fixed.sql(dialect="duckdb")
+        return self._translate(query, self.sql, self.context.database, depth=0)
 
-    def _resolve_tables(self, tree: exp.Expr, sql: str, default_db: str | None, depth: int) -> None:
+    def _translate(self, tree: exp.Expr, sql: str, default_db: str | None, depth: int) -> str:
+        used = self._resolve_tables(tree, sql, default_db, depth)
+        schema: dict[str, object] = {name: self._schema[name] for name in used}
+        return fix_semantics(tree, schema).sql(dialect="duckdb")
+
+    def _resolve_tables(self, tree: exp.Expr, sql: str, default_db: str | None, depth: int) -> set[str]:
+        """Rename every table reference to its registered relation; the relations used."""
+        used: set[str] = set()
         cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
         for table in list(tree.find_all(exp.Table)):
             if not isinstance(table.this, exp.Identifier) or not table.name:
@@ -93,6 +102,8 @@ class Translator:
             view_name = self._register(table, database, table.name.lower(), sql, depth)
             alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name.lower()))
             table.replace(exp.Table(this=exp.to_identifier(view_name), alias=alias))
+            used.add(view_name)
+        return used
 
     def _register(self, node: exp.Table, database: str, name: str, sql: str, depth: int) -> str:
         key = (database, name)
@@ -105,7 +116,16 @@ class Translator:
             select_sql = self._relation_sql(node, database, name, sql, depth)
             self.cursor.execute(f"CREATE TEMP VIEW {quote_ident(view_name)} AS {select_sql}")
         self._views[key] = view_name
+        self._schema[view_name] = self._column_types(view_name)
         return view_name
+
+    def _column_types(self, relation: str) -> dict[str, str]:
+        bound = self.cursor.sql(f"SELECT * FROM {quote_ident(relation)} LIMIT 0")
+        types: dict[str, str] = {}
+        for name, duck_type in zip(bound.columns, bound.types, strict=True):
+            with contextlib.suppress(UnsupportedType):  # an untyped column only skips typed rewrites
+                types[name.lower()] = from_duckdb(duck_type).to_athena()
+        return types
 
     def _relation_sql(self, node: exp.Table, database: str, name: str, sql: str, depth: int) -> str:
         table = catalog.get_table(self.clients.glue, database, name)
@@ -137,9 +157,7 @@ class Translator:
                 f"Failed analyzing stored view '{qualified(DEFAULT_CATALOG, database, table['Name'])}': "
                 f"{error.message}",
             ) from error
-        fixed = fix_semantics(tree)
-        self._resolve_tables(fixed, view.original_sql, view.schema, depth + 1)
-        return fixed.sql(dialect="duckdb")
+        return self._translate(tree, view.original_sql, view.schema, depth + 1)
 
     def _register_information_schema(self, view_name: str, name: str) -> None:
         try:

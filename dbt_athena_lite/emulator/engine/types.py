@@ -267,7 +267,9 @@ def _render(sql_type: SqlType, names: dict[str, str], *, athena: bool) -> str:
         if athena:
             return (
                 "row("
-                + ", ".join(f"{n} {c}" for (n, _), c in zip(sql_type.fields, children, strict=True))
+                + ", ".join(
+                    f"{_field_name(n)} {c}" for (n, _), c in zip(sql_type.fields, children, strict=True)
+                )
                 + ")"
             )
         return (
@@ -278,6 +280,12 @@ def _render(sql_type: SqlType, names: dict[str, str], *, athena: bool) -> str:
     if sql_type.params and sql_type.name in ("decimal", "char", "varchar"):
         return f"{sql_type.name}({','.join(str(p) for p in sql_type.params)})"
     return name
+
+
+def _field_name(name: str | None) -> str:
+    """Row field names are quoted in Athena's spelling only when they are not plain identifiers."""
+    text = name or ""
+    return text if re.fullmatch(r"[a-z_][a-z0-9_]*", text) else '"' + text.replace('"', '""') + '"'
 
 
 def _render_duckdb(sql_type: SqlType) -> str:

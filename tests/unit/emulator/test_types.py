@@ -111,3 +111,11 @@ def test_unknown_type_of_a_bare_null_cannot_be_stored_in_glue() -> None:
 
 def test_sql_type_is_a_value() -> None:
     assert parse_type("array<int>") == SqlType("array", (), ((None, SqlType("integer")),))
+
+
+def test_row_field_names_that_are_not_identifiers_are_quoted_in_athenas_spelling() -> None:
+    parsed = parse_type("struct<`x y`:int,ok:int>")
+    assert (parsed.to_athena(), parsed.to_duckdb()) == (
+        'row("x y" integer, ok integer)',
+        'STRUCT("x y" INTEGER, "ok" INTEGER)',
+    )
