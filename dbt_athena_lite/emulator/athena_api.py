@@ -39,7 +39,7 @@ from dbt_athena_lite.emulator.results import page_rows
 
 DEFAULT_ACCOUNT_ID = "123456789012"  # moto's default account: Glue and S3 live there too
 DEFAULT_WORK_GROUP = "primary"
-MAX_QUERY_LENGTH = 262_144
+MAX_QUERY_LENGTH = 262_144  # bytes of UTF-8
 ENGINE_VERSION = {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}
 
 HttpResponse = tuple[int, list[tuple[str, str]], bytes]
@@ -199,8 +199,8 @@ class AthenaApi:
         query = request.get("QueryString") or ""
         if not query.strip():
             raise _invalid("QueryString must not be empty.")
-        if len(query) > MAX_QUERY_LENGTH:
-            raise _invalid(f"QueryString is longer than Athena's limit of {MAX_QUERY_LENGTH} characters.")
+        if len(query.encode("utf-8")) > MAX_QUERY_LENGTH:
+            raise _invalid(f"QueryString is longer than Athena's limit of {MAX_QUERY_LENGTH} bytes.")
         name = request.get("WorkGroup") or DEFAULT_WORK_GROUP
         location = self._output_location(request, self._work_group(name, region))
         parameters = tuple(str(p) for p in request.get("ExecutionParameters") or ())
@@ -261,9 +261,20 @@ class AthenaApi:
         return {"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}
 
     def list_query_executions(self, request: dict[str, Any], _region: str) -> dict[str, Any]:
+        """Newest first. The token names the last query returned, so queries started while
+        a client pages do not shift the pages."""
         name = request.get("WorkGroup") or DEFAULT_WORK_GROUP
-        ids = [execution.query_id for execution in self._queries.newest_first(name)]
-        return _paginate(ids, f"list:{name}", request, "QueryExecutionIds", limit=50)
+        scope = f"list:{name}"
+        executions = list(self._queries.newest_first(name))
+        if request.get("NextToken"):
+            before = decode_token(scope, request["NextToken"])
+            executions = [e for e in executions if e.sequence < before]
+        limit = min(int(request.get("MaxResults") or 50), 50)
+        page = executions[:limit]
+        response: dict[str, Any] = {"QueryExecutionIds": [e.query_id for e in page]}
+        if len(executions) > limit:
+            response["NextToken"] = encode_token(scope, page[-1].sequence)
+        return response
 
     def stop_query_execution(self, request: dict[str, Any], _region: str) -> dict[str, Any]:
         self._queries.stop(self._execution(request).query_id)

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import count, islice
 from typing import Protocol
 
 from dbt_athena_lite.emulator.engine.api import (
@@ -82,6 +82,7 @@ class QueryExecution:
     statement_type: StatementType
     execution_parameters: tuple[str, ...] = ()
     client_request_token: str | None = None
+    sequence: int = 0  # order of submission, for listings that stay stable as queries arrive
     state: str = QUEUED
     submitted_at: dt.datetime = field(default_factory=_now)
     started_at: dt.datetime | None = None
@@ -146,6 +147,7 @@ class QueryService:
         self._lock = threading.Lock()
         self._executions: OrderedDict[str, QueryExecution] = OrderedDict()
         self._ids_by_token: dict[str, str] = {}
+        self._sequence = count(1)
 
     # ------------------------------------------------------------ requests
 
@@ -170,6 +172,7 @@ class QueryService:
                 statement_type=guess_statement_type(submission.statement),
                 execution_parameters=submission.execution_parameters,
                 client_request_token=token,
+                sequence=next(self._sequence),
             )
             self._executions[execution.query_id] = execution
             if token:

@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from dbt_athena_lite.emulator.engine.api import QueryContext, QueryResult, ResultColumn
@@ -249,6 +250,14 @@ def test_batch_get_and_paginated_listing(select_clients: Any) -> None:
     pages = list(paginator.paginate(WorkGroup=work_group, PaginationConfig={"PageSize": 3}))
     assert [len(page["QueryExecutionIds"]) for page in pages] == [3, 3, 1]
     assert [qid for page in pages for qid in page["QueryExecutionIds"]] == ids[::-1]
+    # A query started between pages does not shift the next page.
+    first_page = athena.list_query_executions(WorkGroup=work_group, MaxResults=3)
+    newer = _start(select_clients, "SELECT 'newer'", WorkGroup=work_group)
+    second_page = athena.list_query_executions(
+        WorkGroup=work_group, MaxResults=3, NextToken=first_page["NextToken"]
+    )
+    assert second_page["QueryExecutionIds"] == ids[::-1][3:6]
+    assert newer not in first_page["QueryExecutionIds"] + second_page["QueryExecutionIds"]
 
 
 def test_stopping_a_finished_query_keeps_its_state(select_clients: Any) -> None:
@@ -321,3 +330,30 @@ def test_history_keeps_only_the_newest_executions() -> None:
     kept = [e.query_id for e in service.newest_first("primary")]
     assert kept == [f"q{i}" for i in range(11, 6, -1)]
     assert recorder.files["s3://b/o/q11.csv"] == b'"sql"\n"SELECT 11"\n'
+
+
+def test_errors_use_the_json_protocol_shape(select_clients: Any) -> None:
+    """Raw HTTP: the shape botocore and other SDKs parse (unsigned requests are accepted)."""
+    endpoint = select_clients.emulator.endpoint_url
+    headers = {"X-Amz-Target": "AmazonAthena.GetQueryExecution", "Content-Type": "application/x-amz-json-1.1"}
+    missing_id = requests.post(endpoint, data=b"{}", headers=headers, timeout=5)
+    assert missing_id.status_code == 400
+    assert missing_id.headers["x-amzn-ErrorType"] == "InvalidRequestException"
+    assert missing_id.json() == {
+        "__type": "InvalidRequestException",
+        "message": "QueryExecutionId is required.",
+    }
+    not_json = requests.post(endpoint, data=b"{", headers=headers, timeout=5)
+    assert not_json.status_code == 400
+    assert not_json.json()["__type"] == "InvalidRequestException"
+
+
+def test_query_strings_over_athenas_limit_are_rejected(select_clients: Any) -> None:
+    too_long = "SELECT '" + "é" * 131_070 + "'"  # under 262,144 characters, over 262,144 bytes
+    error = _error_of(
+        select_clients.athena.start_query_execution,
+        QueryString=too_long,
+        ResultConfiguration={"OutputLocation": select_clients.output_location},
+    )
+    assert error["Code"] == "InvalidRequestException"
+    assert "262144 bytes" in error["Message"]
