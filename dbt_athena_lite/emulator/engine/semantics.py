@@ -1,7 +1,7 @@
 """Athena (Trino) semantics that sqlglot's Athena -> DuckDB transpilation gets wrong, fixed on the AST.
 
 `fix_semantics` runs between `sqlglot.parse_one(sql, read="athena")` and `.sql(dialect="duckdb")`.
-Each semantic gap is one small named transform (semantics_time.py, semantics_values.py), registered
+Each semantic gap is one small named transform (semantics_time / _text / _collections / _numbers.py), registered
 for the sqlglot node it rewrites, whose docstring states the Athena rule. Transforms that depend on
 an operand's type use sqlglot's type annotation: literals, casts and typed functions are always
 known; column types are known when the caller passes a `schema` ({table: {column: type}}).
@@ -19,7 +19,12 @@ from sqlglot import exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.annotate_types import annotate_types
 
-from dbt_athena_lite.emulator.engine import semantics_time, semantics_values
+from dbt_athena_lite.emulator.engine import (
+    semantics_collections,
+    semantics_numbers,
+    semantics_text,
+    semantics_time,
+)
 from dbt_athena_lite.emulator.engine.semantics_rules import Rules
 
 # Athena rules that DuckDB implements as settings: integer / integer truncates toward zero (sqlglot
@@ -35,7 +40,9 @@ def apply_duckdb_settings(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute(f"SET {name} = {literal}")
 
 
-RULES = Rules.combine(semantics_time.RULES, semantics_values.RULES)
+RULES = Rules.combine(
+    semantics_time.RULES, semantics_text.RULES, semantics_collections.RULES, semantics_numbers.RULES
+)
 
 
 def fix_semantics(tree: exp.Expr, schema: dict[str, object] | None = None) -> exp.Expr:

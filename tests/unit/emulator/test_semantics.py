@@ -11,8 +11,8 @@ import sqlglot
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError
 from dbt_athena_lite.emulator.engine.semantics import RULES, apply_duckdb_settings, fix_semantics
+from dbt_athena_lite.emulator.engine.semantics_text import java_replacement_to_re2
 from dbt_athena_lite.emulator.engine.semantics_time import joda_to_strftime
-from dbt_athena_lite.emulator.engine.semantics_values import java_replacement_to_re2
 
 SCHEMA: dict[str, object] = {
     "t": {"ts": "timestamp", "d": "date", "m": "map<varchar, integer>", "n": "integer", "s": "varchar"}
