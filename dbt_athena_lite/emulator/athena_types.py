@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Hive DDL spellings and aliases an engine may report, mapped to the names Athena's
-# query results use. Athena's ColumnInfo calls a REAL column "float".
+# query results use. Athena's ColumnInfo calls a REAL column "float". "string" stays:
+# Athena types the columns of DDL results (SHOW, DESCRIBE) as "string".
 _ALIASES = {
     "int": "integer",
-    "string": "varchar",
     "real": "float",
     "struct": "row",
     "binary": "varbinary",
@@ -83,7 +83,11 @@ def _parse_row_field(text: str) -> tuple[str | None, AthenaType]:
 
 @lru_cache(maxsize=1024)
 def parse_type(text: str) -> AthenaType:
-    """Parse an Athena type string; unknown names are kept as they are (rendered as text)."""
+    """Parse an Athena type string; unknown names are kept as they are (rendered as text).
+
+    Hive's spelling from Glue ("array<int>", "struct<a:int,b:string>") is accepted too."""
+    if "<" in text:
+        text = text.replace("<", "(").replace(">", ")").replace(":", " ")
     source = " ".join(text.strip().split())
     lowered = source.lower()
     with_time_zone = lowered.endswith(" with time zone")

@@ -29,6 +29,7 @@ RENDERING_TABLE: list[tuple[str, Any, str | None]] = [
     ("varchar", None, None),
     ("varchar", "", ""),
     ("varchar", "a, b", "a, b"),
+    ("string", "number_of_rows      ", "number_of_rows      "),
     ("boolean", True, "true"),
     ("boolean", False, "false"),
     ("integer", 7, "7"),
@@ -98,13 +99,19 @@ def test_values_render_as_athena_shows_them(athena_type: str, value: Any, expect
     ("text", "parsed"),
     [
         ("INT", AthenaType("integer")),
-        ("string", AthenaType("varchar")),
+        ("string", AthenaType("string")),
         ("varchar(10)", AthenaType("varchar", params=(10,))),
         ("decimal(10, 2)", AthenaType("decimal", params=(10, 2))),
         ("timestamp(6) with time zone", AthenaType("timestamp with time zone", params=(6,))),
+        ("array(int)", AthenaType("array", children=(AthenaType("integer"),))),
+        ("array<int>", AthenaType("array", children=(AthenaType("integer"),))),
         (
-            "array<int>".replace("<", "(").replace(">", ")"),
-            AthenaType("array", children=(AthenaType("integer"),)),
+            "struct<a:int,b:array<string>>",
+            AthenaType(
+                "row",
+                children=(AthenaType("integer"), AthenaType("array", children=(AthenaType("string"),))),
+                field_names=("a", "b"),
+            ),
         ),
         (
             'row("a b" varchar, c map(varchar, row(d bigint)))',
@@ -149,6 +156,7 @@ def test_type_strings_parse_into_trees(text: str, parsed: AthenaType) -> None:
         ("double", "double", 17, 0, False),
         ("varchar", "varchar", 2147483647, 0, True),
         ("varchar(10)", "varchar", 10, 0, True),
+        ("string", "string", 0, 0, False),  # DDL results: SHOW COLUMNS, DESCRIBE
         ("timestamp", "timestamp", 3, 0, False),
         ("time(3)", "time", 3, 0, False),
         ("date", "date", 0, 0, False),
