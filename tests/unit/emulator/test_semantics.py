@@ -60,6 +60,33 @@ def test_schema_types_columns_for_type_dependent_rules() -> None:
     )
 
 
+def test_schema_types_unqualified_and_aliased_columns() -> None:
+    sql = duckdb_sql(
+        "SELECT date_trunc('month', d), CAST(x.ts AS VARCHAR) FROM t AS x "
+        "WHERE n IN (SELECT n FROM t WHERE date_add('day', 1, d) > DATE '2024-01-01')",
+        SCHEMA,
+    )
+    assert sql == (
+        "SELECT CAST(DATE_TRUNC('MONTH', d) AS DATE), STRFTIME(x.ts, '%Y-%m-%d %H:%M:%S.%g') FROM t AS x "
+        "WHERE n IN (SELECT n FROM t WHERE CAST(d + INTERVAL 1 DAY AS DATE) > CAST('2024-01-01' AS DATE))"
+    )
+
+
+def test_schema_keyed_by_database_and_table() -> None:
+    sql = duckdb_sql("SELECT date_trunc('month', d) FROM db.t", {"db": SCHEMA})
+    assert sql == "SELECT CAST(DATE_TRUNC('MONTH', d) AS DATE) FROM db.t"
+
+
+def test_columns_of_a_join_need_their_table_named() -> None:
+    # Unqualified columns of a two-table scope stay untyped (which table they come from is unknown).
+    sql = duckdb_sql(
+        "SELECT date_trunc('month', a.d), date_trunc('month', d) FROM t AS a JOIN t AS b ON a.n = b.n", SCHEMA
+    )
+    assert sql == (
+        "SELECT CAST(DATE_TRUNC('MONTH', a.d) AS DATE), DATE_TRUNC('MONTH', d) FROM t AS a JOIN t AS b ON a.n = b.n"
+    )
+
+
 def test_without_a_schema_column_dependent_rules_leave_the_sql_alone() -> None:
     assert duckdb_sql("SELECT CAST(t.ts AS VARCHAR) FROM t") == "SELECT CAST(t.ts AS TEXT) FROM t"
 
