@@ -36,10 +36,11 @@ DUCKDB_SETTINGS: dict[str, str | bool] = {"integer_division": True, "TimeZone": 
 
 
 def apply_duckdb_settings(connection: duckdb.DuckDBPyConnection) -> None:
-    """Give a DuckDB connection Athena's session semantics (call once per connection)."""
+    """Give a DuckDB database Athena's session semantics. GLOBAL, because a plain SET would not
+    reach the cursors made from `connection` later (each cursor is its own session)."""
     for name, value in DUCKDB_SETTINGS.items():
         literal = f"'{value}'" if isinstance(value, str) else str(value).lower()
-        connection.execute(f"SET {name} = {literal}")
+        connection.execute(f"SET GLOBAL {name} = {literal}")
 
 
 RULES = Rules.combine(
