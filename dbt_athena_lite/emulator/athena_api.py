@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -130,6 +131,11 @@ class AthenaApi:
         self._queries = queries
         self._clients = clients
         self._account_id = account_id
+        # Workgroups live in moto; each StartQueryExecution needs one. They are cached and
+        # forgotten whenever a request may have changed them (see forget_work_groups).
+        self._work_groups: dict[tuple[str, str], dict[str, Any]] = {}
+        self._work_groups_generation = 0
+        self._work_groups_lock = threading.Lock()
         self._handlers: dict[str, Handler] = {
             "StartQueryExecution": self.start_query_execution,
             "GetQueryExecution": self.get_query_execution,
@@ -166,16 +172,31 @@ class AthenaApi:
 
     # ------------------------------------------------------------ query lifecycle
 
+    def forget_work_groups(self) -> None:
+        """Call after a request that may have created, changed or deleted a workgroup."""
+        with self._work_groups_lock:
+            self._work_groups.clear()
+            self._work_groups_generation += 1
+
     def _work_group(self, name: str, region: str) -> dict[str, Any]:
-        try:
-            found = self._clients.athena(region).get_work_group(WorkGroup=name).get("WorkGroup")
-        except ClientError:
-            found = None
-        if not found:
-            raise _invalid(f"WorkGroup {name} is not found.")
-        if found.get("State", "ENABLED") != "ENABLED":
+        key = (region, name)
+        with self._work_groups_lock:
+            cached = self._work_groups.get(key)
+            generation = self._work_groups_generation
+        if cached is None:
+            try:
+                cached = self._clients.athena(region).get_work_group(WorkGroup=name).get("WorkGroup")
+            except ClientError:
+                cached = None
+            if not cached:
+                raise _invalid(f"WorkGroup {name} is not found.")
+            with self._work_groups_lock:
+                # Not if a change was made meanwhile: what was read may predate it.
+                if generation == self._work_groups_generation:
+                    self._work_groups[key] = cached
+        if cached.get("State", "ENABLED") != "ENABLED":
             raise _invalid(f"WorkGroup {name} is disabled.")
-        return dict(found)
+        return dict(cached)
 
     @staticmethod
     def _output_location(request: dict[str, Any], work_group: dict[str, Any]) -> str:

@@ -63,6 +63,13 @@ def _moto_app() -> WSGIApplication:
     return app
 
 
+def _may_change_work_groups(athena_action: str, path: str) -> bool:
+    """CreateWorkGroup, UpdateWorkGroup, DeleteWorkGroup, or a moto reset."""
+    if path.startswith("/moto-api"):
+        return True
+    return "WorkGroup" in athena_action and not athena_action.startswith(("Get", "List"))
+
+
 def _read_body(environ: WSGIEnvironment) -> bytes:
     """Read the request body once and put it back for moto, which reads it again."""
     cached = environ.get("athena_lite.body")
@@ -118,7 +125,10 @@ class EmulatorApp:
             region = (call.region if call else None) or DEFAULT_REGION
             status, headers, payload = self.athena.handle(action, _read_body(environ), region)
             return _respond(start_response, status, headers, payload)
-        return self._moto(environ, start_response)
+        response = self._moto(environ, start_response)
+        if _may_change_work_groups(action, path):
+            self.athena.forget_work_groups()  # after moto has applied the change
+        return response
 
     def _admin(self, environ: WSGIEnvironment, start_response: StartResponse, path: str) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")

@@ -357,3 +357,27 @@ def test_query_strings_over_athenas_limit_are_rejected(select_clients: Any) -> N
     )
     assert error["Code"] == "InvalidRequestException"
     assert "262144 bytes" in error["Message"]
+
+
+def test_workgroup_changes_apply_to_the_next_query(select_clients: Any) -> None:
+    # moto 5.2 has no UpdateWorkGroup: a workgroup changes by being deleted and created again.
+    athena = select_clients.athena
+    bucket = select_clients.results_bucket
+    name = f"changing-{uuid.uuid4().hex[:8]}"
+
+    def create(prefix: str) -> None:
+        athena.create_work_group(
+            Name=name, Configuration={"ResultConfiguration": {"OutputLocation": f"s3://{bucket}/{prefix}/"}}
+        )
+
+    create("before")
+    before = athena.start_query_execution(QueryString="SELECT 1", WorkGroup=name)["QueryExecutionId"]
+    athena.delete_work_group(WorkGroup=name)
+    error = _error_of(athena.start_query_execution, QueryString="SELECT 1", WorkGroup=name)
+    create("after")
+    after = athena.start_query_execution(QueryString="SELECT 1", WorkGroup=name)["QueryExecutionId"]
+    location_before = _wait(athena, before, ("SUCCEEDED",))["ResultConfiguration"]["OutputLocation"]
+    location_after = _wait(athena, after, ("SUCCEEDED",))["ResultConfiguration"]["OutputLocation"]
+    assert error["Code"] == "InvalidRequestException"
+    assert location_before == f"s3://{bucket}/before/{before}.csv"
+    assert location_after == f"s3://{bucket}/after/{after}.csv"
