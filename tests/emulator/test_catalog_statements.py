@@ -191,6 +191,17 @@ def test_set_partition_location(clients: EngineClients, database: str) -> None:
     assert partitions(clients, database, "events") == {("a",): "s3://b/moved/"}
 
 
+def test_rename_partition_keeps_its_location(clients: EngineClients, database: str) -> None:
+    location = create_table(clients, database, "events")
+    run(clients, "ALTER TABLE events ADD PARTITION (dt='a') PARTITION (dt='b')", database)
+    run(clients, "ALTER TABLE events PARTITION (dt='a') RENAME TO PARTITION (dt='c')", database)
+    assert partitions(clients, database, "events") == {("b",): f"{location}/dt=b", ("c",): f"{location}/dt=a"}
+    with pytest.raises(AthenaQueryError, match="Partition already exists"):
+        run(clients, "ALTER TABLE events PARTITION (dt='b') RENAME TO PARTITION (dt='c')", database)
+    with pytest.raises(AthenaQueryError, match="Partition not found"):
+        run(clients, "ALTER TABLE events PARTITION (dt='zz') RENAME TO PARTITION (dt='y')", database)
+
+
 def test_msck_repair_adds_only_missing_hive_folders(clients: EngineClients, database: str) -> None:
     location = create_table(clients, database, "logs", partition_keys=("dt", "region"))
     prefix = location.removeprefix(f"s3://{BUCKET}/")

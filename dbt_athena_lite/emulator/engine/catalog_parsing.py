@@ -68,6 +68,13 @@ class RenameTable:
 
 
 @dataclass(frozen=True)
+class RenamePartition:
+    table: TableRef
+    partition: PartitionSpec
+    new_partition: PartitionSpec
+
+
+@dataclass(frozen=True)
 class SetTableProperties:
     table: TableRef
     properties: dict[str, str] = field(hash=False)
@@ -145,6 +152,7 @@ AlterTable = (
     | SetPartitionLocation
     | SetTableLocation
     | RenameTable
+    | RenamePartition
     | SetTableProperties
     | AddColumns
     | ReplaceColumns
@@ -289,10 +297,13 @@ class _Parser:
             "SCHEMAS", "DATABASES", "TABLES", "VIEWS", "COLUMNS", "PARTITIONS", "CREATE", "TBLPROPERTIES"
         )
         if kind in ("SCHEMAS", "DATABASES"):
+            if self.accept_word("IN", "FROM"):  # the catalog: there is only one
+                self.identifier()
             self.accept_word("LIKE")
             return ShowDatabases(self.accept_string())
         if kind in ("TABLES", "VIEWS"):
-            database = self.identifier() if self.accept_word("IN", "FROM") else None
+            # `IN db` or `IN catalog.db`: the last name is the database
+            database = self.table_ref().name if self.accept_word("IN", "FROM") else None
             self.accept_word("LIKE")
             return ShowTables(database, self.accept_string(), views_only=kind == "VIEWS")
         if kind == "COLUMNS":
@@ -342,6 +353,9 @@ class _Parser:
             return ChangeColumn(table, old_name, self.column_definition())
         if self.at_word("PARTITION"):
             partition = self.partition_spec()
+            if self.accept_word("RENAME"):
+                self.expect_word("TO")
+                return RenamePartition(table, partition, self.partition_spec())
             self.expect_word("SET")
             self.expect_word("LOCATION")
             return SetPartitionLocation(table, partition, self.expect_string())

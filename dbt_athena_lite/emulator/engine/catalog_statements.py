@@ -43,6 +43,7 @@ from dbt_athena_lite.emulator.engine.catalog_parsing import (
     DescribeTable,
     DropPartitions,
     PartitionSpec,
+    RenamePartition,
     RenameTable,
     RepairTable,
     ReplaceColumns,
@@ -142,6 +143,9 @@ class _CatalogRunner:
             return _ddl_result("ALTER_TABLE_DROP_PARTITION")
         if isinstance(statement, SetPartitionLocation):
             self.set_partition_location(database, table, statement)
+            return _ddl_result("ALTER_TABLE")
+        if isinstance(statement, RenamePartition):
+            self.rename_partition(database, table, statement)
             return _ddl_result("ALTER_TABLE")
         if is_iceberg(table):
             # Iceberg keeps schema and location in its metadata file; changing only Glue would corrupt it.
@@ -260,11 +264,7 @@ class _CatalogRunner:
             if tuple(values) in existing or tuple(values) in to_create:
                 if statement.if_not_exists:
                     continue
-                raise AthenaQueryError(
-                    "ALREADY_EXISTS",
-                    "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask. "
-                    "AlreadyExistsException(message:Partition already exists.)",
-                )
+                raise _partition_already_exists()
             to_create[tuple(values)] = spec.location or join_location(
                 table_location(table), partition_path(keys, values)
             )
@@ -294,18 +294,22 @@ class _CatalogRunner:
                 DatabaseName=database, TableName=table["Name"], PartitionsToDelete=batch
             )
 
-    def set_partition_location(
-        self, database: str, table: GlueTable, statement: SetPartitionLocation
-    ) -> None:
-        values = self.partition_values(table, statement.partition)
+    def existing_partition(self, database: str, table: GlueTable, spec: PartitionSpec) -> dict[str, Any]:
+        values = self.partition_values(table, spec)
         try:
-            partition = self.glue.get_partition(
+            partition: dict[str, Any] = self.glue.get_partition(
                 DatabaseName=database, TableName=table["Name"], PartitionValues=values
             )["Partition"]
         except ClientError as error:
             if not is_not_found(error):
                 raise
-            raise _partition_not_found(statement.partition) from error
+            raise _partition_not_found(spec) from error
+        return partition
+
+    def set_partition_location(
+        self, database: str, table: GlueTable, statement: SetPartitionLocation
+    ) -> None:
+        partition = self.existing_partition(database, table, statement.partition)
         new_input = partition_input(partition)
         new_input["StorageDescriptor"] = {
             **new_input.get("StorageDescriptor", {}),
@@ -314,8 +318,28 @@ class _CatalogRunner:
         self.glue.update_partition(
             DatabaseName=database,
             TableName=table["Name"],
-            PartitionValueList=values,
+            PartitionValueList=partition["Values"],
             PartitionInput=new_input,
+        )
+
+    def rename_partition(self, database: str, table: GlueTable, statement: RenamePartition) -> None:
+        """New values, same data: Hive keeps the location (Glue's UpdatePartition can change values)."""
+        partition = self.existing_partition(database, table, statement.partition)
+        new_values = self.partition_values(table, statement.new_partition)
+        try:
+            self.glue.get_partition(
+                DatabaseName=database, TableName=table["Name"], PartitionValues=new_values
+            )
+        except ClientError as error:
+            if not is_not_found(error):
+                raise
+        else:
+            raise _partition_already_exists()
+        self.glue.update_partition(
+            DatabaseName=database,
+            TableName=table["Name"],
+            PartitionValueList=partition["Values"],
+            PartitionInput={**partition_input(partition), "Values": new_values},
         )
 
 
@@ -330,4 +354,12 @@ def _partition_not_found(spec: PartitionSpec) -> AthenaQueryError:
     described = ", ".join(f"{key}='{value}'" for key, value in spec.values)
     return AthenaQueryError(
         "PARTITION_NOT_FOUND", f"FAILED: SemanticException [Error 10006]: Partition not found ({described})"
+    )
+
+
+def _partition_already_exists() -> AthenaQueryError:
+    return AthenaQueryError(
+        "ALREADY_EXISTS",
+        "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask. "
+        "AlreadyExistsException(message:Partition already exists.)",
     )

@@ -17,6 +17,7 @@ from dbt_athena_lite.emulator.engine.catalog_parsing import (
     DescribeTable,
     DropPartitions,
     PartitionSpec,
+    RenamePartition,
     RenameTable,
     RepairTable,
     ReplaceColumns,
@@ -48,6 +49,8 @@ DB_T = TableRef("t", "db")
         ("SHOW TABLES", ShowTables()),
         ("SHOW TABLES IN db 'a*|b*'", ShowTables("db", "a*|b*")),
         ("SHOW TABLES FROM `Db` LIKE 'x'", ShowTables("db", "x")),
+        ("SHOW TABLES IN awsdatacatalog.db", ShowTables("db")),
+        ("SHOW SCHEMAS FROM awsdatacatalog LIKE 'a*'", ShowDatabases("a*")),
         ("SHOW VIEWS IN db", ShowTables("db", views_only=True)),
         ("SHOW COLUMNS IN db.t", ShowColumns(DB_T)),
         ("SHOW COLUMNS FROM t IN db", ShowColumns(DB_T)),
@@ -60,6 +63,10 @@ DB_T = TableRef("t", "db")
         ("desc formatted `db`.`t`;", DescribeTable(DB_T, formatted=True)),
         ("MSCK REPAIR TABLE db.t", RepairTable(DB_T)),
         ("ALTER TABLE t RENAME TO db.t2", RenameTable(T, TableRef("t2", "db"))),
+        (
+            "ALTER TABLE t PARTITION (dt='a') RENAME TO PARTITION (dt='b')",
+            RenamePartition(T, PartitionSpec((("dt", "a"),)), PartitionSpec((("dt", "b"),))),
+        ),
         ("ALTER TABLE t SET LOCATION 's3://b/new/'", SetTableLocation(T, "s3://b/new/")),
         (
             "ALTER TABLE t SET TBLPROPERTIES ('a'='1', 'b'='it''s')",
