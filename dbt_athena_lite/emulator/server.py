@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 EngineFactory = Callable[[str], SqlEngine]
 DEFAULT_REGION = "us-east-1"
 _ATHENA_TARGET_PREFIX = "AmazonAthena."
+_LOOPBACK_FOR_WILDCARD = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
 
 
 def default_engine_factory(endpoint_url: str) -> SqlEngine:
@@ -75,9 +76,13 @@ def _read_body(environ: WSGIEnvironment) -> bytes:
     cached = environ.get("athena_lite.body")
     if isinstance(cached, bytes):
         return cached
-    length = int(environ.get("CONTENT_LENGTH") or 0)
     stream = environ["wsgi.input"]
-    body: bytes = stream.read(length) if length else b""
+    if environ.get("CONTENT_LENGTH"):
+        body: bytes = stream.read(int(environ["CONTENT_LENGTH"]))
+    elif environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream for us
+        body = stream.read()
+    else:
+        body = b""
     environ["wsgi.input"] = io.BytesIO(body)
     environ["athena_lite.body"] = body
     return body
@@ -195,19 +200,24 @@ class EmulatorServer:
         self.app = create_app(self.endpoint_url, engine_factory, workers)
         self._server.app = self.app
         self._thread: threading.Thread | None = None
+        self._serving = False
         self._warmup: threading.Thread | None = None
 
     @property
     def endpoint_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        """Where clients (and the engine) reach the server; loopback when bound to all addresses."""
+        host = _LOOPBACK_FOR_WILDCARD.get(self.host, self.host)
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
     def serve_forever(self) -> None:
         """Serve on the calling thread until stop() (from another thread)."""
+        self._serving = True
         self._server.serve_forever(poll_interval=0.1)
 
     def start(self) -> EmulatorServer:
         """Serve on a daemon thread and return at once (the socket already listens)."""
+        self._serving = True  # before the thread runs, so an immediate stop() still shuts it down
         self._thread = threading.Thread(target=self.serve_forever, name="athena-lite-emulator", daemon=True)
         self._thread.start()
         self.prewarm()
@@ -228,10 +238,11 @@ class EmulatorServer:
         self._warmup.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        if self._serving:  # shutdown() waits for a serve_forever loop, so only when one runs
+            self._server.shutdown()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self._server.server_close()
         if self._warmup is not None:
             # An interpreter that exits while a thread is still importing DuckDB aborts.
             self._warmup.join(timeout=60)
