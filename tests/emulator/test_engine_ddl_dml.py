@@ -667,3 +667,16 @@ def test_the_server_runs_ctas_and_select_through_the_athena_api(run_query: Any, 
     state, _, execution = run_query("SELECT nope FROM t", database=database)
     assert state == "FAILED"
     assert "COLUMN_NOT_FOUND" in execution["Status"]["StateChangeReason"]
+
+
+def test_an_overwritten_parquet_object_is_read_fresh(run: Run, s3: Any, bucket: str) -> None:
+    def put(values: list[int]) -> None:
+        buffer = io.BytesIO()
+        pq.write_table(pa.table({"v": pa.array(values, pa.int64())}), buffer)
+        s3.put_object(Bucket=bucket, Key="fresh/data.parquet", Body=buffer.getvalue())
+
+    put([1, 2])
+    run(f"CREATE EXTERNAL TABLE f (v bigint) STORED AS PARQUET LOCATION 's3://{bucket}/fresh/'")
+    assert list(run("SELECT sum(v) FROM f").rows) == [(3,)]
+    put([10, 20, 30])
+    assert list(run("SELECT sum(v) FROM f").rows) == [(60,)]

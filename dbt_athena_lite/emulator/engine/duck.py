@@ -60,6 +60,9 @@ class DuckDatabase:
             }
         )
         self._connection.execute(f"LOAD '{_extension_path('duckdb_extension_httpfs', 'httpfs')}'")
+        # A table is planned and then scanned, each reading the Parquet footers: cache them. Written
+        # files never change (names carry the query id); DuckDB revalidates by modification time.
+        self._connection.execute("SET GLOBAL parquet_metadata_cache = true")
         endpoint = urlsplit(endpoint_url)
         self._connection.execute(
             "CREATE SECRET athena_lite_s3 (TYPE s3, KEY_ID ?, SECRET ?, REGION 'us-east-1', "

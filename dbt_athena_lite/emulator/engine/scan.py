@@ -38,6 +38,11 @@ class Column:
 class TableScan:
     sql: str  # a DuckDB SELECT producing the table's columns, data columns then partition keys
     scanned_bytes: int
+    column_types: dict[str, str]  # column -> Athena type, from Glue
+
+
+def _scan(sql: str, scanned_bytes: int, columns: Sequence[Column]) -> TableScan:
+    return TableScan(sql, scanned_bytes, {c.name: c.type.to_athena() for c in columns})
 
 
 def table_columns(table: GlueTable, *, partition_keys: bool) -> list[Column]:
@@ -65,7 +70,7 @@ def scan_table(
         values_by_file = {}
     scanned = sum(f.size for f in files)
     if not files:
-        return TableScan(_empty_select([*data_columns, *keys]), 0)
+        return _scan(_empty_select([*data_columns, *keys]), 0, [*data_columns, *keys])
     reader = _reader(table, files, cursor, s3)
     if format_of_table(table) in ("parquet", "orc"):  # self-describing files: match columns by name
         available = {name.lower(): name for name in cursor.sql(f"SELECT * FROM {reader} LIMIT 0").columns}
@@ -73,7 +78,7 @@ def scan_table(
         available = {column.name: column.name for column in data_columns}
     projections = [_project(column, available, table) for column in data_columns]
     if not keys:
-        return TableScan(f"SELECT {', '.join(projections)} FROM {reader} AS f", scanned)
+        return _scan(f"SELECT {', '.join(projections)} FROM {reader} AS f", scanned, data_columns)
     mapping_rows = ", ".join(
         "(" + ", ".join(quote_string(v) for v in (url, *values)) + ")"
         for url, values in values_by_file.items()
@@ -89,7 +94,7 @@ def scan_table(
         f"JOIN (VALUES {mapping_rows}) AS m({_FILE_COLUMN}, {key_names}) "
         f"ON f.{_FILE_COLUMN} = m.{_FILE_COLUMN}"
     )
-    return TableScan(sql, scanned)
+    return _scan(sql, scanned, [*data_columns, *keys])
 
 
 def _partitioned_files(

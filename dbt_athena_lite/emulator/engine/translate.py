@@ -112,11 +112,12 @@ class Translator:
         view_name = f"__athena_rel_{next(self._counter)}"
         if database == "information_schema":
             self._register_information_schema(view_name, name)
+            column_types = None
         else:
-            select_sql = self._relation_sql(node, database, name, sql, depth)
+            select_sql, column_types = self._relation_sql(node, database, name, sql, depth)
             self.cursor.execute(f"CREATE TEMP VIEW {quote_ident(view_name)} AS {select_sql}")
         self._views[key] = view_name
-        self._schema[view_name] = self._column_types(view_name)
+        self._schema[view_name] = column_types or self._column_types(view_name)
         return view_name
 
     def _column_types(self, relation: str) -> dict[str, str]:
@@ -127,21 +128,24 @@ class Translator:
                 types[name.lower()] = from_duckdb(duck_type).to_athena()
         return types
 
-    def _relation_sql(self, node: exp.Table, database: str, name: str, sql: str, depth: int) -> str:
+    def _relation_sql(
+        self, node: exp.Table, database: str, name: str, sql: str, depth: int
+    ) -> tuple[str, dict[str, str] | None]:
+        """DuckDB SQL of a Glue table or view, with its column types when Glue states them."""
         table = catalog.get_table(self.clients.glue, database, name)
         if table is None:
             if catalog.get_database(self.clients.glue, database) is None:
                 raise schema_not_found(sql, node, qualified(DEFAULT_CATALOG, database))
             raise table_not_found(sql, node, qualified(DEFAULT_CATALOG, database, name))
         if catalog.is_view(table):
-            return self._view_sql(table, database, depth)
+            return self._view_sql(table, database, depth), None
         if catalog.is_iceberg(table):
             raise not_supported(
                 f"Reading Iceberg table '{database}.{name}' is not supported by the emulator yet"
             )
         scan = scan_table(table, database, self.clients.s3, self.clients.glue, self.cursor)
         self.scanned_bytes += scan.scanned_bytes
-        return scan.sql
+        return scan.sql, scan.column_types
 
     def _view_sql(self, table: catalog.GlueTable, database: str, depth: int) -> str:
         if depth >= _MAX_VIEW_DEPTH:
