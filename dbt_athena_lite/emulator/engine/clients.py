@@ -33,15 +33,11 @@ def make_clients(endpoint_url: str, region: str) -> EngineClients:
         aws_secret_access_key=_INTERNAL_SECRET,
         region_name=region,
     )
-    retries = {"max_attempts": 2, "mode": "standard"}
+    config = Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=32)
     return EngineClients(
-        glue=session.client(
-            "glue", endpoint_url=endpoint_url, config=Config(retries=retries, max_pool_connections=32)
-        ),
+        glue=session.client("glue", endpoint_url=endpoint_url, config=config),
         s3=session.client(
-            "s3",
-            endpoint_url=endpoint_url,
-            config=Config(retries=retries, max_pool_connections=32, s3={"addressing_style": "path"}),
+            "s3", endpoint_url=endpoint_url, config=config.merge(Config(s3={"addressing_style": "path"}))
         ),
         endpoint_url=endpoint_url,
         region=region,
