@@ -39,8 +39,8 @@ ERROR_TYPES: dict[str, int] = {
     "HIVE_TOO_MANY_OPEN_PARTITIONS": USER_ERROR,
     "ICEBERG_COMMIT_ERROR": 233,  # "Iceberg error"
     "GENERIC_INTERNAL_ERROR": GENERIC_INTERNAL_ERROR_TYPE,
-    "S3_WRITE_ERROR": 401,  # "Failed to write query results to Amazon S3"
 }
+RESULT_WRITE_ERROR_TYPE = 401  # "Failed to write query results to Amazon S3"
 
 
 @dataclass(frozen=True)
@@ -88,5 +88,17 @@ def failure_from_exception(error: BaseException) -> QueryFailure:
         message=text,
         category=CATEGORY_SYSTEM,
         error_type=GENERIC_INTERNAL_ERROR_TYPE,
+        retryable=False,
+    )
+
+
+def failure_writing_results(location: str, error: BaseException) -> QueryFailure:
+    """The result file could not be written: most often the output bucket does not exist,
+    which the user fixes, hence a USER error."""
+    return QueryFailure(
+        error_name="S3_WRITE_ERROR",
+        message=f"Unable to write query results to {location}: {error}",
+        category=CATEGORY_USER,
+        error_type=RESULT_WRITE_ERROR_TYPE,
         retryable=False,
     )

@@ -31,6 +31,7 @@ from dbt_athena_lite.emulator.error_catalog import (
     QueryFailure,
     failure_from_athena_error,
     failure_from_exception,
+    failure_writing_results,
 )
 from dbt_athena_lite.emulator.results import RenderedResult, csv_bytes, render_result, txt_bytes
 
@@ -192,9 +193,7 @@ class QueryService:
         """Cancel: a queued query never runs; a running one is told through its context."""
         execution = self.get(query_id)
         execution.context.cancelled.set()
-        with self._lock:
-            if not execution.is_finished:
-                self._finish(execution, CANCELLED, reason="Query cancelled by user")
+        self._end(execution, CANCELLED, reason="Query cancelled by user")
 
     def newest_first(self, work_group: str) -> Iterator[QueryExecution]:
         with self._lock:
@@ -219,8 +218,7 @@ class QueryService:
             result = self._engine_provider().execute(execution.statement, execution.context)
             rendered = render_result(result)
         except QueryCancelled:
-            with self._lock:
-                self._finish(execution, CANCELLED, reason="Query cancelled by user")
+            self._end(execution, CANCELLED, reason="Query cancelled by user")
             return
         except AthenaQueryError as error:
             self._fail(execution, failure_from_athena_error(error))
@@ -237,16 +235,7 @@ class QueryService:
         try:
             self._write_output(execution, rendered)
         except Exception as error:
-            self._fail(
-                execution,
-                QueryFailure(
-                    error_name="S3_WRITE_ERROR",
-                    message=f"Unable to write query results to {execution.output_location}: {error}",
-                    category=1,
-                    error_type=401,
-                    retryable=False,
-                ),
-            )
+            self._fail(execution, failure_writing_results(str(execution.output_location), error))
             return
         with self._lock:
             if not execution.is_finished:
@@ -267,12 +256,19 @@ class QueryService:
 
     def _fail(self, execution: QueryExecution, failure: QueryFailure) -> None:
         with self._lock:
-            if execution.is_finished:
-                return
-            execution.failure = failure
-            self._finish(execution, FAILED, reason=failure.state_change_reason)
+            if not execution.is_finished:
+                execution.failure = failure
+                self._finish(execution, FAILED, reason=failure.state_change_reason)
 
-    def _finish(self, execution: QueryExecution, state: str, reason: str | None = None) -> None:
+    def _end(self, execution: QueryExecution, state: str, reason: str | None = None) -> None:
+        """Move to a final state, unless the query already reached one (a stop wins)."""
+        with self._lock:
+            if not execution.is_finished:
+                self._finish(execution, state, reason)
+
+    @staticmethod
+    def _finish(execution: QueryExecution, state: str, reason: str | None = None) -> None:
+        """Set a final state; the caller holds the lock."""
         execution.state = state
         execution.state_change_reason = reason
         execution.completed_at = _now()

@@ -381,3 +381,15 @@ def test_workgroup_changes_apply_to_the_next_query(select_clients: Any) -> None:
     assert error["Code"] == "InvalidRequestException"
     assert location_before == f"s3://{bucket}/before/{before}.csv"
     assert location_after == f"s3://{bucket}/after/{after}.csv"
+
+
+def test_an_output_bucket_that_does_not_exist_fails_the_query(select_clients: Any) -> None:
+    missing = f"s3://no-such-bucket-{uuid.uuid4().hex[:8]}/results/"
+    query_id = select_clients.athena.start_query_execution(
+        QueryString="SELECT 1", ResultConfiguration={"OutputLocation": missing}
+    )["QueryExecutionId"]
+    status = _wait(select_clients.athena, query_id, ("FAILED", "SUCCEEDED"))["Status"]
+    assert status["State"] == "FAILED"
+    assert status["AthenaError"]["ErrorType"] == 401
+    assert f"{missing}{query_id}.csv" in status["StateChangeReason"]
+    assert "NoSuchBucket" in status["StateChangeReason"]
