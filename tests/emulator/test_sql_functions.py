@@ -17,6 +17,7 @@ import duckdb
 import pytest
 import sqlglot
 
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError
 from dbt_athena_lite.emulator.engine.semantics import apply_duckdb_settings, fix_semantics
 
 UTC = dt.timezone.utc
@@ -312,6 +313,16 @@ SCALARS: list[tuple[str, Any]] = [
     ("url_extract_parameter('https://example.com/p?y=1&z=2&y=3', 'y')", "1"),
     ("url_extract_parameter('https://example.com/p?flag&z=2', 'flag')", ""),
     ("url_extract_parameter('https://example.com/p?y=1', 'q')", None),
+    ("millisecond(TIMESTAMP '2024-01-02 03:04:05.123')", 123),
+    ("hour(from_unixtime(1700000000, 'America/New_York'))", 17),
+    ("concat_ws(',', ARRAY['a', NULL, 'b'])", "a,b"),
+    ("concat_ws('-', 'a', 'b')", "a-b"),
+    ("lower(to_hex(sha1(to_utf8('a'))))", "86f7e437faa5a7fce15d1ddcb9eaeaea377667b8"),
+    ("json_value('{\"a\": \"x\"}', 'lax $.a')", "x"),
+    ("json_value('{\"a\": {\"b\": 1}}', 'lax $.a')", None),
+    ("json_format(json_query('{\"a\": [1]}', 'lax $.a'))", "[1]"),
+    ("json_exists('{\"a\": 1}', 'lax $.a')", True),
+    ("current_catalog", "awsdatacatalog"),
     # -- what dbt-athena's cross-database macros generate -----------------------------------------
     ("CASE WHEN 2 = 0 THEN '' ELSE substr('abcdef', -1 * (2)) END", "ef"),
     (
@@ -435,3 +446,12 @@ def test_query(duck: duckdb.DuckDBPyConnection, sql: str, expected: Rows) -> Non
 def test_exact_division_by_zero_fails(duck: duckdb.DuckDBPyConnection, expression: str) -> None:
     with pytest.raises(duckdb.Error, match="Division by zero"):
         run(duck, f"SELECT {expression}")
+
+
+@pytest.mark.parametrize(
+    "expression", ["to_hex(sha512(to_utf8('a')))", "array_sort(ARRAY[1, 2], (x, y) -> IF(x < y, 1, -1))"]
+)
+def test_functions_duckdb_cannot_match_fail_clearly(expression: str) -> None:
+    with pytest.raises(AthenaQueryError) as raised:
+        translate(f"SELECT {expression}")
+    assert raised.value.error_name == "NOT_SUPPORTED"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError
 from dbt_athena_lite.emulator.engine.semantics_rules import Rules, call, distinct_in_order, has_type, typed
 
 RULES = Rules()
@@ -151,3 +152,16 @@ def array_concatenation_with_an_element(node: exp.Expr) -> exp.Expr | None:
 
 def _is_scalar(node: exp.Expr) -> bool:
     return node.type is not None and not node.type.is_type("array", "unknown", "null")
+
+
+@RULES.node(exp.ArraySort)
+def array_sort_comparator_is_not_available(node: exp.Expr) -> exp.Expr | None:
+    """array_sort(array, comparator): DuckDB's list_sort has no comparator, and sqlglot drops it
+    silently; fail clearly rather than sort the other way."""
+    if node.expression is not None:
+        raise AthenaQueryError(
+            "NOT_SUPPORTED",
+            "array_sort with a comparator is not supported by the emulator; "
+            "use array_sort(x) or reverse(array_sort(x))",
+        )
+    return None

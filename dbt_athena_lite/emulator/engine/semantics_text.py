@@ -7,6 +7,7 @@ import re
 
 from sqlglot import exp
 
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError
 from dbt_athena_lite.emulator.engine.semantics_rules import Rules, call, has_type, typed
 
 RULES = Rules()
@@ -179,3 +180,70 @@ def url_extract_parameter_value(node: exp.Expr) -> exp.Expr | None:
     pattern = r"[?&]" + re.escape(name.this) + r"((?:=[^&#]*)?)(?:[&#]|$)"
     assignment = first_match(url, exp.Literal.string(pattern), exp.Literal.number(1))
     return typed(exp.Substring(this=assignment, start=exp.Literal.number(2)), "varchar")
+
+
+@RULES.node(exp.SHA)
+def sha1_returns_bytes(node: exp.Expr) -> exp.Expr | None:
+    """sha1(varbinary) is a varbinary digest; DuckDB's sha1 returns its hex text."""
+    return typed(call("UNHEX", call("SHA1", node.this)), "varbinary")
+
+
+@RULES.node(exp.SHA2Digest)
+def sha512_is_not_available(node: exp.Expr) -> exp.Expr | None:
+    """sha512 has no DuckDB equivalent: fail clearly rather than return another digest."""
+    length = node.args.get("length")
+    if length is not None and length.name not in ("", "256"):
+        raise AthenaQueryError("NOT_SUPPORTED", f"sha{length.name}() is not supported by the emulator")
+    return None
+
+
+@RULES.function("MILLISECOND")
+def millisecond_of_the_second(node: exp.Expr) -> exp.Expr | None:
+    """millisecond(ts) is 0-999; DuckDB's millisecond() adds the seconds (5.123 s -> 5123)."""
+    return typed(
+        exp.Mod(this=call("MILLISECOND", *node.expressions), expression=exp.Literal.number(1000)), "bigint"
+    )
+
+
+@RULES.node(exp.ConcatWs)
+def concat_ws_joins_an_array(node: exp.Expr) -> exp.Expr | None:
+    """concat_ws(separator, array) joins the array's elements; DuckDB prints the array as '[a, b]'."""
+    if len(node.expressions) == 2 and has_type(node.expressions[1], "array"):
+        separator, array = node.expressions
+        return typed(call("ARRAY_TO_STRING", array, separator), "varchar")
+    return None
+
+
+_JSON_PATH_MODE = re.compile(r"^\s*(?:lax|strict)\s+", re.IGNORECASE)
+
+
+def _without_path_mode(path: exp.Expr | None) -> exp.Expr | None:
+    """'lax $.a' -> '$.a': SQL/JSON path modes, which DuckDB's JSON paths do not take."""
+    if isinstance(path, exp.Literal) and path.is_string and _JSON_PATH_MODE.match(path.this):
+        return exp.Literal.string(_JSON_PATH_MODE.sub("", path.this))
+    return None
+
+
+@RULES.node(exp.JSONValue)
+def json_value_returns_text(node: exp.Expr) -> exp.Expr | None:
+    """json_value(json, 'lax $.a') returns the scalar as varchar (NULL for objects and arrays)."""
+    path = _without_path_mode(node.args.get("path")) or node.args["path"]
+    scalar = call("JSON_VALUE", node.this, path)
+    return typed(call("JSON_EXTRACT_STRING", scalar, exp.Literal.string("$")), "varchar")
+
+
+@RULES.node(exp.JSONExtract)
+def json_query_path_modes(node: exp.Expr) -> exp.Expr | None:
+    """json_query(json, 'lax $.a') takes SQL/JSON path modes."""
+    path = _without_path_mode(node.expression)
+    if path is None:
+        return None
+    node.set("expression", path)
+    return node
+
+
+@RULES.function("JSON_EXISTS")
+def json_exists_path_modes(node: exp.Expr) -> exp.Expr | None:
+    """json_exists(json, 'lax $.a') takes SQL/JSON path modes."""
+    document, path = node.expressions
+    return typed(call("JSON_EXISTS", document, _without_path_mode(path) or path), "boolean")

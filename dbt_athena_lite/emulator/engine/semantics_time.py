@@ -194,3 +194,19 @@ def mysql_week_specifier_is_iso_week(node: exp.Expr) -> exp.Expr | None:
         node.set("format", exp.Literal.string(re.sub(r"(?<!%)((?:%%)*)%v", r"\1%V", pattern.this)))
         return node
     return None
+
+
+@RULES.node(exp.UnixToTime)
+def from_unixtime_in_a_zone(node: exp.Expr) -> exp.Expr | None:
+    """from_unixtime(seconds, zone) is that instant seen in `zone`; DuckDB's to_timestamp ignores it."""
+    zone = node.args.get("zone")
+    if zone is None:
+        return None
+    node.set("zone", None)
+    return exp.AtTimeZone(this=node, zone=zone)
+
+
+@RULES.node(exp.CurrentCatalog)
+def current_catalog_is_the_data_catalog(node: exp.Expr) -> exp.Expr | None:
+    """current_catalog is the Glue Data Catalog's name in Athena."""
+    return typed(exp.Literal.string("awsdatacatalog"), "varchar")
