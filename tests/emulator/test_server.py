@@ -52,6 +52,7 @@ def test_stats_count_calls_of_every_service_by_action(
     emulator: Any, boto3_session: boto3.session.Session, athena: Any, glue: Any, s3: Any
 ) -> None:
     sts = boto3_session.client("sts", endpoint_url=emulator.endpoint_url)
+    iam = boto3_session.client("iam", endpoint_url=emulator.endpoint_url)
     name = f"stats-{uuid.uuid4().hex[:10]}"
     emulator.reset_stats()
 
@@ -76,10 +77,12 @@ def test_stats_count_calls_of_every_service_by_action(
     athena.list_work_groups()
     sts.get_caller_identity()
     sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/dbt", RoleSessionName="stats-test")
+    iam.list_roles()
 
     assert emulator.stats() == {
         "athena:ListWorkGroups": 1,
         "glue:GetDatabases": 1,
+        "iam:ListRoles": 1,
         "s3:CompleteMultipartUpload": 1,
         "s3:CopyObject": 1,
         "s3:CreateBucket": 1,
