@@ -465,3 +465,29 @@ def test_information_schema_through_sql(run_query: RunQuery, bucket: str) -> Non
         f"WHERE table_schema = '{database}' AND table_name = 't' ORDER BY ordinal_position"
     )
     assert rows[1:] == [("id", "integer", None), ("dt", "varchar", "partition key")]
+
+
+def test_information_schema_narrowed_to_some_databases(clients: EngineClients, database: str) -> None:
+    create_table(clients, database, "t")
+    context = QueryContext("q", "1", REGION, "awsdatacatalog", None, None)
+    calls: list[str] = []
+
+    def count(event_name: str, **_: Any) -> None:
+        calls.append(event_name.rsplit(".", 1)[-1])
+
+    clients.glue.meta.events.register("before-call.glue", count)
+    try:
+        rows = information_schema_table("tables", context, clients, databases=[database.upper()]).to_pylist()
+    finally:
+        clients.glue.meta.events.unregister("before-call.glue", count)
+    assert rows == [
+        {
+            "table_catalog": "awsdatacatalog",
+            "table_schema": database,
+            "table_name": "t",
+            "table_type": "BASE TABLE",
+        }
+    ]
+    assert calls == ["GetDatabases", "GetTables"]
+    own = information_schema_table("schemata", context, clients, databases=["information_schema"]).to_pylist()
+    assert own == [{"catalog_name": "awsdatacatalog", "schema_name": "information_schema"}]

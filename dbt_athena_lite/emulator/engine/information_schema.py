@@ -7,8 +7,9 @@ one paginated GetTables per database, never a call per table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -64,12 +65,17 @@ _SCHEMAS: dict[str, pa.Schema] = {
 _OWN_TABLES = tuple(_SCHEMAS)
 
 
-def information_schema_names() -> tuple[str, ...]:
-    return _OWN_TABLES
+def information_schema_table(
+    name: str,
+    context: QueryContext,
+    clients: EngineClients,
+    *,
+    databases: Collection[str] | None = None,
+) -> pa.Table:
+    """The rows of `information_schema.<name>` for the query's catalog.
 
-
-def information_schema_table(name: str, context: QueryContext, clients: EngineClients) -> pa.Table:
-    """The rows of `information_schema.<name>` for the query's catalog."""
+    `databases`, when the caller knows the query only asks about some (`WHERE table_schema = 'x'`),
+    limits the Glue reads to those; the rows are the same as filtering the full table."""
     builder = _BUILDERS.get(name.lower())
     if builder is None:
         raise AthenaQueryError(
@@ -77,58 +83,80 @@ def information_schema_table(name: str, context: QueryContext, clients: EngineCl
             f"Table '{context.catalog}.{INFORMATION_SCHEMA}.{name.lower()}' does not exist "
             f"(the emulator provides {', '.join(_OWN_TABLES)})",
         )
-    rows = builder(context.catalog, clients)
+    rows = builder(_Catalog(context.catalog, clients, databases))
     return pa.Table.from_pylist(rows, schema=_SCHEMAS[name.lower()])
 
 
 Row = dict[str, object]
 
 
-def _schemata(catalog: str, clients: EngineClients) -> list[Row]:
-    names = sorted({*list_database_names(clients.glue), INFORMATION_SCHEMA})
-    return [{"catalog_name": catalog, "schema_name": name} for name in names]
+@dataclass(frozen=True)
+class _Catalog:
+    """The Glue catalog as information_schema sees it, optionally narrowed to some databases."""
+
+    name: str
+    clients: EngineClients
+    only: Collection[str] | None
+
+    def database_names(self) -> list[str]:
+        names = list_database_names(self.clients.glue)
+        if self.only is not None:
+            wanted = {database.lower() for database in self.only}
+            names = [name for name in names if name.lower() in wanted]
+        return sorted(names)
+
+    def tables_by_database(self) -> list[tuple[str, list[GlueTable]]]:
+        """Each database with its tables sorted by name: one GetTables per database, concurrently."""
+        databases = self.database_names()
+        with ThreadPoolExecutor(max_workers=_PARALLEL_GET_TABLES) as pool:
+            tables = list(pool.map(lambda database: list_tables(self.clients.glue, database), databases))
+        return [
+            (database, sorted(database_tables, key=lambda table: str(table["Name"])))
+            for database, database_tables in zip(databases, tables, strict=True)
+        ]
+
+    def includes_own_schema(self) -> bool:
+        return self.only is None or INFORMATION_SCHEMA in {database.lower() for database in self.only}
 
 
-def _tables_by_database(clients: EngineClients) -> list[tuple[str, list[GlueTable]]]:
-    """Every database with its tables, fetching databases concurrently (one GetTables each)."""
-    databases = sorted(list_database_names(clients.glue))
-    with ThreadPoolExecutor(max_workers=_PARALLEL_GET_TABLES) as pool:
-        tables = list(pool.map(lambda database: list_tables(clients.glue, database), databases))
-    return list(zip(databases, tables, strict=True))
+def _schemata(catalog: _Catalog) -> list[Row]:
+    names = catalog.database_names() + ([INFORMATION_SCHEMA] if catalog.includes_own_schema() else [])
+    return [{"catalog_name": catalog.name, "schema_name": name} for name in sorted(names)]
 
 
-def _tables(catalog: str, clients: EngineClients) -> list[Row]:
+def _tables(catalog: _Catalog) -> list[Row]:
+    own = _OWN_TABLES if catalog.includes_own_schema() else ()
     rows: list[Row] = [
         {
-            "table_catalog": catalog,
+            "table_catalog": catalog.name,
             "table_schema": INFORMATION_SCHEMA,
             "table_name": name,
             "table_type": "VIEW",
         }
-        for name in _OWN_TABLES
+        for name in own
     ]
-    for database, tables in _tables_by_database(clients):
+    for database, tables in catalog.tables_by_database():
         rows += [
             {
-                "table_catalog": catalog,
+                "table_catalog": catalog.name,
                 "table_schema": database,
                 "table_name": table["Name"],
                 "table_type": "VIEW" if is_view(table) else "BASE TABLE",
             }
-            for table in sorted(tables, key=lambda table: str(table["Name"]))
+            for table in tables
         ]
     return rows
 
 
-def _columns(catalog: str, clients: EngineClients) -> list[Row]:
+def _columns(catalog: _Catalog) -> list[Row]:
     rows: list[Row] = []
-    for database, tables in _tables_by_database(clients):
-        for table in sorted(tables, key=lambda table: str(table["Name"])):
+    for database, tables in catalog.tables_by_database():
+        for table in tables:
             partition_keys = {key["Name"] for key in table.get("PartitionKeys", [])}
             for position, column in enumerate(all_columns(table), start=1):
                 rows.append(
                     {
-                        "table_catalog": catalog,
+                        "table_catalog": catalog.name,
                         "table_schema": database,
                         "table_name": table["Name"],
                         "column_name": column["Name"],
@@ -151,21 +179,21 @@ def _athena_type(glue_type: str) -> str:
         return glue_type.lower()
 
 
-def _views(catalog: str, clients: EngineClients) -> list[Row]:
+def _views(catalog: _Catalog) -> list[Row]:
     return [
         {
-            "table_catalog": catalog,
+            "table_catalog": catalog.name,
             "table_schema": database,
             "table_name": table["Name"],
             "view_definition": view_sql(table),
         }
-        for database, tables in _tables_by_database(clients)
-        for table in sorted(tables, key=lambda table: str(table["Name"]))
+        for database, tables in catalog.tables_by_database()
+        for table in tables
         if is_view(table)
     ]
 
 
-_BUILDERS: dict[str, Callable[[str, EngineClients], list[Row]]] = {
+_BUILDERS: dict[str, Callable[[_Catalog], list[Row]]] = {
     "schemata": _schemata,
     "tables": _tables,
     "columns": _columns,
