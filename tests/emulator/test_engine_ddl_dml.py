@@ -680,3 +680,58 @@ def test_an_overwritten_parquet_object_is_read_fresh(run: Run, s3: Any, bucket: 
     assert list(run("SELECT sum(v) FROM f").rows) == [(3,)]
     put([10, 20, 30])
     assert list(run("SELECT sum(v) FROM f").rows) == [(60,)]
+
+
+# --- UNLOAD, manifests, row changes ----------------------------------------------------------------
+
+
+def test_unload_writes_files_and_a_manifest_without_a_table(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    query_id = str(uuid.uuid4())
+    result = run(
+        f"UNLOAD (SELECT x AS n, 'v' || CAST(x AS varchar) AS label FROM UNNEST(sequence(1, 3)) AS u(x)) "
+        f"TO 's3://{bucket}/unloaded/' WITH (format = 'PARQUET', compression = 'SNAPPY')",
+        query_id=query_id,
+    )
+    assert (result.statement_type, result.substatement_type, result.update_count) == ("DML", "UNLOAD", 3)
+    files = _keys(s3, bucket, "unloaded/")
+    assert files == [f"unloaded/{query_id}_0.parquet"]
+    manifest = s3.get_object(Bucket=bucket, Key=f"results/{query_id}-manifest.csv")["Body"].read().decode()
+    assert manifest == f"s3://{bucket}/{files[0]}\n"
+    table = pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=files[0])["Body"].read()))
+    assert table.to_pydict() == {"n": [1, 2, 3], "label": ["v1", "v2", "v3"]}
+    assert glue.get_tables(DatabaseName=database)["TableList"] == []
+    again = _error(run, f"UNLOAD (SELECT 1 AS a) TO 's3://{bucket}/unloaded/' WITH (format = 'PARQUET')")
+    assert again.error_name == "HIVE_PATH_ALREADY_EXISTS"
+
+
+def test_partitioned_unload_to_json(run: Run, s3: Any, bucket: str) -> None:
+    run(
+        "UNLOAD (SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(n, p)) "
+        f"TO 's3://{bucket}/uj/' WITH (format = 'JSON', compression = 'NONE', partitioned_by = ARRAY['p'])"
+    )
+    folders = sorted(key.split("/")[1] for key in _keys(s3, bucket, "uj/"))
+    assert folders == ["p=a", "p=b"]
+
+
+def test_ctas_and_insert_leave_a_manifest_of_their_files(run: Run, s3: Any, bucket: str) -> None:
+    query_id = str(uuid.uuid4())
+    run(f"CREATE TABLE t WITH (external_location='s3://{bucket}/mf/') AS SELECT 1 AS a", query_id=query_id)
+    manifest = s3.get_object(Bucket=bucket, Key=f"results/{query_id}-manifest.csv")["Body"].read().decode()
+    assert manifest.splitlines() == [f"s3://{bucket}/mf/{query_id}_0.parquet"]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM t WHERE a = 1",
+        "UPDATE t SET a = 2",
+        "MERGE INTO t USING t AS s ON t.a = s.a WHEN MATCHED THEN DELETE",
+    ],
+)
+def test_row_changes_on_hive_tables_are_refused_like_athena(run: Run, sql: str) -> None:
+    run("CREATE TABLE t AS SELECT 1 AS a")
+    error = _error(run, sql)
+    assert error.error_name == "NOT_SUPPORTED"
+    assert "Modifying Hive table rows is only supported for transactional tables" in error.message

@@ -18,6 +18,7 @@ from dbt_athena_lite.emulator.engine.queries import run_query
 from dbt_athena_lite.emulator.engine.semantics import apply_duckdb_settings
 from dbt_athena_lite.emulator.engine.statement import Statement
 from dbt_athena_lite.emulator.engine.translate import Translator, parse
+from dbt_athena_lite.emulator.engine.unload import run_unload
 
 CatalogStatementRunner = Callable[[str, QueryContext, EngineClients], QueryResult | None]
 # Statements catalog_statements.py may handle; everything else goes straight to the SQL path.
@@ -55,7 +56,8 @@ class AthenaSqlEngine:
             handled = self._catalog_statements(sql, context, clients)
             if handled is not None:
                 return handled
-        tree = parse(sql)
+        # sqlglot reads UNLOAD as an opaque command (and logs about it): unload.py parses it itself.
+        tree = exp.Command(this="UNLOAD") if _first_keyword(sql) == "UNLOAD" else parse(sql)
         with self._duck.statement_cursor(context) as cursor:
             statement = Statement(
                 sql, tree, context, clients, cursor, Translator(sql, context, clients, cursor)
@@ -75,10 +77,14 @@ class AthenaSqlEngine:
 
 def _route(statement: Statement) -> QueryResult:
     tree = statement.tree
+    if isinstance(tree, exp.Command) and tree.name.upper() == "UNLOAD":
+        return run_unload(statement)
     if isinstance(tree, exp.Query | exp.Values):
         return run_query(statement)
     if isinstance(tree, exp.Insert):
         return writes.insert_into(statement)
+    if isinstance(tree, exp.Update | exp.Delete | exp.Merge):
+        return writes.modify_rows(statement)
     if isinstance(tree, exp.Create):
         kind = str(tree.args.get("kind") or "").upper()
         if kind == "TABLE" and isinstance(tree.expression, exp.Query):

@@ -15,12 +15,12 @@ from typing import Any
 
 import duckdb
 
-from dbt_athena_lite.emulator.engine.api import AthenaQueryError
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext
 from dbt_athena_lite.emulator.engine.catalog_glue import partition_path
 from dbt_athena_lite.emulator.engine.formats import StorageFormat, file_suffix, write_file
 from dbt_athena_lite.emulator.engine.scan import HIVE_NULL_PARTITION
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident
-from dbt_athena_lite.emulator.engine.storage import delete_objects, join_url, upload_files
+from dbt_athena_lite.emulator.engine.storage import delete_objects, join_url, split_s3_url, upload_files
 
 # Athena's limit on partitions (times buckets) one CTAS/INSERT may write.
 MAX_OPEN_WRITERS = 100
@@ -145,3 +145,14 @@ def _stage_partitioned(
         files.append((path, join_url(location, name)))
     cursor.execute(f"DROP TABLE {_ROWS}")
     return files, total, list(partitions.items()) if keys else []
+
+
+def write_manifest(s3: Any, context: QueryContext, urls: Sequence[str]) -> str | None:
+    """`<output location><query id>-manifest.csv`: the files a CTAS/INSERT/UNLOAD wrote, one per
+    line, as Athena leaves it next to the query results (Statistics.DataManifestLocation)."""
+    if not context.output_location:
+        return None
+    location = join_url(context.output_location, f"{context.query_id}-manifest.csv")
+    bucket, key = split_s3_url(location)
+    s3.put_object(Bucket=bucket, Key=key, Body="".join(f"{url}\n" for url in urls).encode())
+    return location

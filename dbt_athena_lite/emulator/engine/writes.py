@@ -24,7 +24,7 @@ from dbt_athena_lite.emulator.engine.formats import (
     storage_format,
     writer_codec,
 )
-from dbt_athena_lite.emulator.engine.layout import WriteTarget, WrittenData, write_rows
+from dbt_athena_lite.emulator.engine.layout import WriteTarget, WrittenData, write_manifest, write_rows
 from dbt_athena_lite.emulator.engine.properties import CreateProperties, read_properties
 from dbt_athena_lite.emulator.engine.queries import PlannedQuery, plan_query
 from dbt_athena_lite.emulator.engine.scan import table_columns
@@ -100,6 +100,7 @@ def create_table_as(statement: Statement) -> QueryResult:
         name, target, codec_name, dict(zip(planned.names, glue_types, strict=True))
     )
     _register(statement, database, table_input, written, create=True)
+    write_manifest(statement.s3, statement.context, written.urls)
     return _dml_result(statement, "CREATE_TABLE_AS_SELECT", written.rows)
 
 
@@ -256,6 +257,7 @@ def insert_into(statement: Statement) -> QueryResult:
     written = write_rows(statement.cursor, rows_sql, target, statement.s3, statement.check_cancelled)
     written.partitions = [(v, loc) for v, loc in written.partitions if v not in existing]
     _register(statement, database, table_input(table), written, create=False)
+    write_manifest(statement.s3, statement.context, written.urls)
     return _dml_result(statement, "INSERT", written.rows)
 
 
@@ -289,3 +291,27 @@ def _insert_format(table: catalog.GlueTable) -> StorageFormat:
     if kind not in _INSERT_FORMATS:
         raise not_supported(f"INSERT INTO a {kind.upper()} table is not supported by the emulator yet")
     return storage_format(_INSERT_FORMATS[kind])
+
+
+# --- UPDATE / DELETE / MERGE --------------------------------------------------------------------
+
+
+def modify_rows(statement: Statement) -> QueryResult:
+    """Row-level changes: Athena allows them on Iceberg tables only."""
+    node = statement.tree.this
+    table_node = node.find(exp.Table) if not isinstance(node, exp.Table) else node
+    if table_node is None:
+        raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: A target table is required")
+    database, name = target_name(statement, table_node)
+    table = catalog.get_table(statement.glue, database, name)
+    if table is None:
+        require_database(statement, table_node, database)
+        raise table_not_found(statement.sql, table_node, qualified(DEFAULT_CATALOG, database, name))
+    if catalog.is_iceberg(table):
+        raise not_supported(
+            "UPDATE, DELETE and MERGE on Iceberg tables are not supported by the emulator yet"
+        )
+    raise AthenaQueryError(
+        "NOT_SUPPORTED",
+        "Modifying Hive table rows is only supported for transactional tables (use an Iceberg table)",
+    )

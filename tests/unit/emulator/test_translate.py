@@ -15,6 +15,7 @@ from dbt_athena_lite.emulator.engine.clients import make_clients
 from dbt_athena_lite.emulator.engine.ddl import _view_query_text, check_column_names
 from dbt_athena_lite.emulator.engine.properties import read_properties
 from dbt_athena_lite.emulator.engine.translate import Translator, output_names, parse
+from dbt_athena_lite.emulator.engine.unload import split_unload
 
 
 def _translator() -> Translator:
@@ -162,3 +163,20 @@ def test_ctas_and_views_need_unique_column_names(names: list[str], error: str) -
     with pytest.raises(AthenaQueryError) as raised:
         check_column_names(names)
     assert raised.value.error_name == error
+
+
+def test_unload_is_cut_into_query_location_and_properties() -> None:
+    parts = split_unload(
+        "-- comment\nUNLOAD (SELECT ')' AS p, (1 + 2) AS n FROM t) TO 's3://b/out/' "
+        "WITH (format = 'JSON', compression = 'GZIP', partitioned_by = ARRAY['p'])"
+    )
+    assert parts.query == "SELECT ')' AS p, (1 + 2) AS n FROM t"
+    assert parts.location == "s3://b/out/"
+    assert (parts.properties.file_format, parts.properties.text("compression")) == ("JSON", "GZIP")
+    assert parts.properties.partitioned_by == ["p"]
+
+
+@pytest.mark.parametrize("sql", ["UNLOAD SELECT 1 TO 's3://b/'", "UNLOAD (SELECT 1) INTO 's3://b/'"])
+def test_malformed_unload_is_a_syntax_error(sql: str) -> None:
+    with pytest.raises(AthenaQueryError, match="SYNTAX_ERROR"):
+        split_unload(sql)
