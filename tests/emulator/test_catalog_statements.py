@@ -7,6 +7,7 @@ them, so these tests do not depend on the HTTP front end.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import uuid
@@ -113,6 +114,21 @@ def create_view(clients: EngineClients, database: str, name: str, sql: str) -> N
             "StorageDescriptor": {"Columns": [{"Name": "x", "Type": "int"}]},
         },
     )
+
+
+@contextlib.contextmanager
+def glue_calls(clients: EngineClients) -> Iterator[list[str]]:
+    """The names of the Glue operations the engine's client makes inside the block."""
+    calls: list[str] = []
+
+    def record(event_name: str, **_: Any) -> None:
+        calls.append(event_name.rsplit(".", 1)[-1])
+
+    clients.glue.meta.events.register("before-call.glue", record)
+    try:
+        yield calls
+    finally:
+        clients.glue.meta.events.unregister("before-call.glue", record)
 
 
 def partitions(clients: EngineClients, database: str, table: str) -> dict[tuple[str, ...], str]:
@@ -397,17 +413,9 @@ def test_information_schema_reads_each_database_with_one_get_tables(clients: Eng
         clients.glue.create_database(DatabaseInput={"Name": database})
         for index in range(4):
             create_table(clients, database, f"t{index}")
-    calls: list[str] = []
-
-    def count(event_name: str, **_: Any) -> None:
-        calls.append(event_name.rsplit(".", 1)[-1])
-
-    clients.glue.meta.events.register("before-call.glue", count)
-    try:
-        context = QueryContext("q", "1", REGION, "awsdatacatalog", None, None)
+    context = QueryContext("q", "1", REGION, "awsdatacatalog", None, None)
+    with glue_calls(clients) as calls:
         rows = information_schema_table("columns", context, clients).to_pylist()
-    finally:
-        clients.glue.meta.events.unregister("before-call.glue", count)
 
     assert {(row["table_schema"], row["table_name"]) for row in rows} >= {
         (database, f"t{index}") for database in databases for index in range(4)
@@ -470,16 +478,8 @@ def test_information_schema_through_sql(run_query: RunQuery, bucket: str) -> Non
 def test_information_schema_narrowed_to_some_databases(clients: EngineClients, database: str) -> None:
     create_table(clients, database, "t")
     context = QueryContext("q", "1", REGION, "awsdatacatalog", None, None)
-    calls: list[str] = []
-
-    def count(event_name: str, **_: Any) -> None:
-        calls.append(event_name.rsplit(".", 1)[-1])
-
-    clients.glue.meta.events.register("before-call.glue", count)
-    try:
+    with glue_calls(clients) as calls:
         rows = information_schema_table("tables", context, clients, databases=[database.upper()]).to_pylist()
-    finally:
-        clients.glue.meta.events.unregister("before-call.glue", count)
     assert rows == [
         {
             "table_catalog": "awsdatacatalog",
