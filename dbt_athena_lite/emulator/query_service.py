@@ -41,9 +41,13 @@ QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "QUEUED", "RUNNING", "SUCCEEDED"
 FINISHED_STATES = frozenset({SUCCEEDED, FAILED, CANCELLED})
 
 # Athena knows a statement's type when it accepts it; the engine reports the exact type
-# when it finishes. Until then the leading keyword decides, as Athena's console shows it.
-_DDL_KEYWORDS = frozenset({"CREATE", "DROP", "ALTER", "SHOW", "DESCRIBE", "MSCK", "REPAIR"})
-_UTILITY_KEYWORDS = frozenset({"EXPLAIN", "PREPARE", "DEALLOCATE", "EXECUTE"})
+# when it finishes. Until then the leading keyword decides, by Athena's definitions: DDL
+# changes the catalog, UTILITY inspects it (SHOW, DESCRIBE, EXPLAIN), DML is the rest
+# (including CREATE TABLE AS SELECT, which the engine corrects when it finishes).
+_DDL_KEYWORDS = frozenset({"CREATE", "DROP", "ALTER", "MSCK"})
+_UTILITY_KEYWORDS = frozenset({"SHOW", "DESCRIBE", "DESC", "EXPLAIN"})
+# Statements that are not DML but still produce a CSV result set with a header.
+_CSV_SUBSTATEMENTS = frozenset({"CREATE_TABLE_AS_SELECT", "EXPLAIN", "EXPLAIN_ANALYZE"})
 
 
 def guess_statement_type(sql: str) -> StatementType:
@@ -98,11 +102,12 @@ class QueryExecution:
 
     @property
     def output_location(self) -> str | None:
-        """`<location>/<id>.csv`; `.txt` for DDL other than CTAS, as Athena names them."""
+        """`<location>/<id>.csv`, or `.txt` (tab-separated, no header) for DDL and for
+        SHOW / DESCRIBE, as Athena names them."""
         base = self.context.output_location
         if not base:
             return None
-        is_text = self.statement_type == "DDL" and self.substatement_type != "CREATE_TABLE_AS_SELECT"
+        is_text = self.substatement_type not in _CSV_SUBSTATEMENTS and self.statement_type != "DML"
         suffix = "txt" if is_text else "csv"
         return f"{base.rstrip('/')}/{self.query_id}.{suffix}"
 

@@ -85,7 +85,8 @@ def athena_type_of(duck_type: Any) -> str:
 
 class SelectOnDuckDb:
     """Runs each statement on a shared in-memory DuckDB. SELECT/WITH/VALUES are DML with a
-    header row; CREATE TABLE ... AS reports an UpdateCount; other statements are DDL.
+    header row; SHOW/DESCRIBE are UTILITY without one; CREATE TABLE ... AS reports an
+    UpdateCount; other statements are DDL.
     StopQueryExecution interrupts DuckDB, so a cancelled long query really stops."""
 
     def __init__(self, endpoint_url: str) -> None:
@@ -134,19 +135,21 @@ class SelectOnDuckDb:
                 substatement_type="CREATE_TABLE_AS_SELECT",
             )
         relation = connection.execute(sql)
-        if keyword not in ("SELECT", "WITH", "VALUES"):
+        is_query = keyword in ("SELECT", "WITH", "VALUES")
+        if not is_query and keyword not in ("SHOW", "DESCRIBE"):
             return QueryResult(statement_type="DDL", substatement_type=f"{keyword}_TABLE")
         columns = [
             ResultColumn(name, athena_type_of(type_code))
             for name, type_code, *_ in relation.description or []
         ]
         rows = relation.fetchall()
+        # SHOW / DESCRIBE are UTILITY statements: results without a header row.
         return QueryResult(
-            statement_type="DML",
+            statement_type="DML" if is_query else "UTILITY",
             columns=columns,
             rows=rows,
-            has_header_row=True,
-            substatement_type="SELECT",
+            has_header_row=is_query,
+            substatement_type="SELECT" if is_query else keyword,
         )
 
 

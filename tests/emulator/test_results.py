@@ -199,3 +199,25 @@ def test_the_session_emulator_runs_a_select_end_to_end(emulator: Any, run_query:
     bucket, _, key = execution["ResultConfiguration"]["OutputLocation"].removeprefix("s3://").partition("/")
     assert (state, rows) == ("SUCCEEDED", [("one", "letter"), ("1", "a")])
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b'"one","letter"\n"1","a"\n'
+
+
+def test_utility_results_have_no_header_and_a_tab_separated_txt_file(
+    select_clients: Any, aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = f"shown_{uuid.uuid4().hex[:8]}"
+    select_clients.run_query(f"CREATE TABLE {table} (a INTEGER, b VARCHAR)")
+    state, rows, execution = select_clients.run_query(f"DESCRIBE {table}")
+    location = execution["ResultConfiguration"]["OutputLocation"]
+    key = location.removeprefix(f"s3://{select_clients.results_bucket}/")
+    text = select_clients.s3.get_object(Bucket=select_clients.results_bucket, Key=key)["Body"].read().decode()
+    assert (state, execution["StatementType"]) == ("SUCCEEDED", "UTILITY")
+    assert location.endswith(".txt")
+    assert [row[:2] for row in rows] == [("a", "INTEGER"), ("b", "VARCHAR")]  # no header row
+    assert [line.split("\t")[:2] for line in text.splitlines()] == [["a", "INTEGER"], ["b", "VARCHAR"]]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", select_clients.emulator.endpoint_url)
+    with (
+        _pyathena(select_clients, aws_env, cursor_class=PandasCursor) as connection,
+        connection.cursor() as cursor,
+    ):
+        frame = cursor.execute(f"DESCRIBE {table}").as_pandas()
+    assert frame.iloc[:, :2].values.tolist() == [["a", "INTEGER"], ["b", "VARCHAR"]]
