@@ -211,11 +211,7 @@ def insert_into(statement: Statement) -> QueryResult:
     tree = statement.tree
     target_node = tree.this
     node = target_node.this if isinstance(target_node, exp.Schema) else target_node
-    database, name = target_name(statement, node)
-    table = catalog.get_table(statement.glue, database, name)
-    if table is None:
-        require_database(statement, node, database)
-        raise table_not_found(statement.sql, node, qualified(DEFAULT_CATALOG, database, name))
+    database, name, table = _target_table(statement, node)
     if catalog.is_view(table):
         raise not_supported(f"Inserting into views is not supported: '{database}.{name}' is a view")
     if catalog.is_iceberg(table):
@@ -261,6 +257,16 @@ def insert_into(statement: Statement) -> QueryResult:
     return _dml_result(statement, "INSERT", written.rows)
 
 
+def _target_table(statement: Statement, node: exp.Table) -> tuple[str, str, catalog.GlueTable]:
+    """(database, name, Glue table) a DML statement writes to; Athena's errors when it is missing."""
+    database, name = target_name(statement, node)
+    table = catalog.get_table(statement.glue, database, name)
+    if table is None:
+        require_database(statement, node, database)
+        raise table_not_found(statement.sql, node, qualified(DEFAULT_CATALOG, database, name))
+    return database, name, table
+
+
 def _insert_columns(statement: Statement, target_node: exp.Expression, names: list[str]) -> list[str]:
     if not isinstance(target_node, exp.Schema):
         return names
@@ -302,12 +308,7 @@ def modify_rows(statement: Statement) -> QueryResult:
     table_node = node.find(exp.Table) if not isinstance(node, exp.Table) else node
     if table_node is None:
         raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: A target table is required")
-    database, name = target_name(statement, table_node)
-    table = catalog.get_table(statement.glue, database, name)
-    if table is None:
-        require_database(statement, table_node, database)
-        raise table_not_found(statement.sql, table_node, qualified(DEFAULT_CATALOG, database, name))
-    if catalog.is_iceberg(table):
+    if catalog.is_iceberg(_target_table(statement, table_node)[2]):
         raise not_supported(
             "UPDATE, DELETE and MERGE on Iceberg tables are not supported by the emulator yet"
         )
