@@ -131,11 +131,13 @@ class GlueCatalog:
 
     def list_tables(self, database: str) -> list[GlueTable]:
         """Every table and view in `database`; [] if the database does not exist."""
+        return [table_from_glue(raw) for raw in self.list_raw_tables(database)]
+
+    def list_raw_tables(self, database: str) -> list[dict[str, Any]]:
+        """GetTables entries as Glue returns them (comments, owner, parameters); [] if no such database."""
         try:
             return [
-                table_from_glue(raw)
-                for page in self._pages("get_tables", "TableList", DatabaseName=database)
-                for raw in page
+                raw for page in self._pages("get_tables", "TableList", DatabaseName=database) for raw in page
             ]
         except ClientError as error:
             if _is_not_found(error):
@@ -156,6 +158,14 @@ class GlueCatalog:
     def get_table(self, database: str, name: str) -> GlueTable | None:
         raw = self.get_raw_table(database, name)
         return None if raw is None else table_from_glue(raw)
+
+    def update_table(
+        self, database: str, table_input: Mapping[str, Any], *, skip_archive: bool = False
+    ) -> None:
+        """Replace a table entry; `skip_archive` keeps Glue from storing the previous one as a version."""
+        self._glue.update_table(
+            DatabaseName=database, TableInput=dict(table_input), SkipArchive=skip_archive, **self._catalog
+        )
 
     def delete_table(self, database: str, name: str) -> bool:
         """Remove a table's catalog entry; False if it was already gone."""

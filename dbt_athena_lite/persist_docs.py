@@ -1,0 +1,75 @@
+"""dbt descriptions written into a Glue table entry, as Athena shows them.
+
+Athena's DDL puts a table comment in `Parameters.comment` (SHOW CREATE TABLE, DESCRIBE) and Glue's
+console shows `Description`: both get the model description. Column comments go on the Glue columns
+(partition keys included). Everything else in the entry is kept as GetTable returned it, and an
+unchanged entry is not written at all, so a rerun adds no Glue table version.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dbt_athena_lite.aws.glue import table_input_from
+
+# Glue's limits (longer values are refused outright); see the Glue API's TableInput and Column.
+MAX_DESCRIPTION_CHARS = 2048
+MAX_COLUMN_COMMENT_CHARS = 255
+
+
+@dataclass(frozen=True)
+class DocsUpdate:
+    table_input: dict[str, Any] | None  # None: Glue already holds these docs
+    missing_columns: list[str] = field(default_factory=list)  # documented, but not in the table
+    truncated: list[str] = field(default_factory=list)  # "table" and/or column names cut to Glue's limit
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def docs_update(
+    raw_table: Mapping[str, Any], description: str | None, columns: Mapping[str, Mapping[str, Any]]
+) -> DocsUpdate:
+    """The UpdateTable input that puts `description` and the column docs on `raw_table` (a GetTable result).
+
+    `columns` is dbt's `model.columns`: name -> {"description": ..., "quote": ...}. A column marked
+    `quote: true` must match exactly; others match case-insensitively, as in dbt's own check.
+    """
+    table = copy.deepcopy(dict(raw_table))
+    truncated: list[str] = []
+    if description:
+        text = _fit(description, MAX_DESCRIPTION_CHARS)
+        if text != description:
+            truncated.append("table")
+        table["Description"] = text
+        table["Parameters"] = {**(table.get("Parameters") or {}), "comment": text}
+
+    glue_columns = (table.get("StorageDescriptor") or {}).get("Columns") or []
+    glue_columns = [*glue_columns, *(table.get("PartitionKeys") or [])]
+    missing: list[str] = []
+    for name, doc in columns.items():
+        target = _find_column(glue_columns, name, quoted=bool(doc.get("quote")))
+        if target is None:
+            missing.append(name)
+            continue
+        comment = doc.get("description") or ""
+        if not comment:
+            continue
+        text = _fit(comment, MAX_COLUMN_COMMENT_CHARS)
+        if text != comment:
+            truncated.append(name)
+        target["Comment"] = text
+
+    changed = table != raw_table
+    return DocsUpdate(table_input_from(table) if changed else None, missing, truncated)
+
+
+def _find_column(glue_columns: list[dict[str, Any]], name: str, *, quoted: bool) -> dict[str, Any] | None:
+    for column in glue_columns:
+        if column["Name"] == name or (not quoted and column["Name"].lower() == name.lower()):
+            return column
+    return None

@@ -1,0 +1,205 @@
+"""The docs catalog read from Glue, and descriptions written back to it (moto Glue)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from dbt_athena_lite import docs_catalog, persist_docs
+from dbt_athena_lite.aws.glue import GlueCatalog
+from dbt_athena_lite.column import athena_type_name
+
+CATALOG = "awsdatacatalog"
+
+ORDERS: dict[str, Any] = {
+    "Name": "orders",
+    "Owner": "analytics",
+    "TableType": "EXTERNAL_TABLE",
+    "Description": "Glue console text",
+    "Parameters": {"comment": "One row per order", "classification": "parquet"},
+    "StorageDescriptor": {
+        "Columns": [
+            {"Name": "id", "Type": "bigint", "Comment": "order id"},
+            {"Name": "items", "Type": "array<struct<sku:string,qty:int>>"},
+        ],
+        "Location": "s3://data/sales/orders/",
+        "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+    },
+    "PartitionKeys": [{"Name": "day", "Type": "date"}],
+}
+ORDERS_VIEW: dict[str, Any] = {
+    "Name": "orders_v",
+    "TableType": "VIRTUAL_VIEW",
+    "ViewOriginalText": "/* Presto View: e30= */",
+    "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "bigint"}]},
+}
+
+
+class CountingGlue:
+    """The boto3 client, counting calls by operation."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.calls: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        self.calls[name] = self.calls.get(name, 0) + 1
+        return getattr(self._client, name)
+
+
+@pytest.fixture
+def glue() -> Iterator[CountingGlue]:
+    with mock_aws():
+        client: Any = boto3.client("glue", region_name="us-east-1")
+        client.create_database(DatabaseInput={"Name": "sales"})
+        client.create_table(DatabaseName="sales", TableInput=ORDERS)
+        client.create_table(DatabaseName="sales", TableInput=ORDERS_VIEW)
+        for number in range(docs_catalog.MAX_SINGLE_LOOKUPS + 1):
+            client.create_table(
+                DatabaseName="sales",
+                TableInput={
+                    "Name": f"t{number}",
+                    "StorageDescriptor": {"Columns": [{"Name": "a", "Type": "int"}]},
+                },
+            )
+        yield CountingGlue(client)
+
+
+@pytest.mark.parametrize(
+    ("glue_type", "athena"),
+    [
+        ("string", "varchar"),
+        ("int", "integer"),
+        ("float", "real"),
+        ("binary", "varbinary"),
+        ("decimal(10,2)", "decimal(10,2)"),
+        ("varchar(20)", "varchar(20)"),
+        ("array<string>", "array(varchar)"),
+        ("map<string,array<int>>", "map(varchar, array(integer))"),
+        ("struct<a:int,b:map<string,string>>", "row(a integer, b map(varchar, varchar))"),
+        ("array(row(a integer))", "array(row(a integer))"),
+    ],
+)
+def test_glue_types_in_athena_names(glue_type: str, athena: str) -> None:
+    assert athena_type_name(glue_type) == athena
+
+
+def _rows(table: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (row["table_name"], row["column_name"]): dict(zip(table.column_names, row, strict=True))
+        for row in table
+    }
+
+
+def test_schema_catalog_has_comments_owner_types_and_partition_keys(glue: CountingGlue) -> None:
+    rows = _rows(docs_catalog.schemas_catalog(GlueCatalog(glue), CATALOG, {"sales"}))
+    assert rows["orders", "id"] == {
+        "table_database": CATALOG,
+        "table_schema": "sales",
+        "table_name": "orders",
+        "table_type": "table",
+        "table_comment": "One row per order",  # Athena's DDL comment wins over Glue's Description
+        "table_owner": "analytics",
+        "column_name": "id",
+        "column_index": 1,
+        "column_type": "bigint",
+        "column_comment": "order id",
+    }
+    assert rows["orders", "items"]["column_type"] == "array(row(sku varchar, qty integer))"
+    assert rows["orders", "day"]["column_index"] == 3  # partition keys after the data columns
+    assert rows["orders_v", "id"]["table_type"] == "view"
+    assert rows["orders_v", "id"]["table_comment"] is None
+
+
+def test_a_missing_schema_contributes_nothing(glue: CountingGlue) -> None:
+    assert len(docs_catalog.schemas_catalog(GlueCatalog(glue), CATALOG, {"nope"})) == 0
+
+
+def test_few_relations_are_fetched_one_by_one(glue: CountingGlue) -> None:
+    table = docs_catalog.relations_catalog(
+        GlueCatalog(glue), CATALOG, [("sales", "orders"), ("sales", "gone")]
+    )
+    assert {row["table_name"] for row in table} == {"orders"}
+    assert glue.calls.get("get_table") == 2
+    assert "get_paginator" not in glue.calls
+
+
+def test_many_relations_of_a_schema_are_read_from_one_listing(glue: CountingGlue) -> None:
+    wanted = [("sales", f"t{n}") for n in range(docs_catalog.MAX_SINGLE_LOOKUPS + 1)]
+    table = docs_catalog.relations_catalog(GlueCatalog(glue), CATALOG, wanted)
+    assert {row["table_name"] for row in table} == {name for _, name in wanted}
+    assert "get_table" not in glue.calls
+
+
+# --- persist_docs ----------------------------------------------------------------------------------
+
+
+def _raw(glue: CountingGlue, name: str) -> dict[str, Any]:
+    table: dict[str, Any] = glue.get_table(DatabaseName="sales", Name=name)["Table"]
+    return table
+
+
+def test_docs_go_where_athena_shows_them_and_nothing_else_changes(glue: CountingGlue) -> None:
+    before = _raw(glue, "orders")
+    update = persist_docs.docs_update(
+        before,
+        "Orders, 'quoted' and \"double\"\nsecond line",
+        {
+            "ID": {"description": "the key"},
+            "day": {"description": "partition"},
+            "ghost": {"description": "x"},
+        },
+    )
+    assert update.missing_columns == ["ghost"]
+    assert update.table_input is not None
+    GlueCatalog(glue).update_table("sales", update.table_input)
+    after = _raw(glue, "orders")
+    assert after["Parameters"] == {
+        **before["Parameters"],
+        "comment": "Orders, 'quoted' and \"double\"\nsecond line",
+    }
+    assert after["Description"] == after["Parameters"]["comment"]
+    columns = after["StorageDescriptor"]["Columns"] + after["PartitionKeys"]
+    assert [(c["Name"], c.get("Comment")) for c in columns] == [
+        ("id", "the key"),
+        ("items", None),
+        ("day", "partition"),
+    ]
+    for field in ("Owner", "TableType"):
+        assert after[field] == before[field]
+    assert after["StorageDescriptor"]["Location"] == before["StorageDescriptor"]["Location"]
+    assert after["StorageDescriptor"]["SerdeInfo"] == before["StorageDescriptor"]["SerdeInfo"]
+
+
+def test_docs_already_in_glue_write_nothing(glue: CountingGlue) -> None:
+    docs = ("One row per order", {"id": {"description": "order id"}})
+    first = persist_docs.docs_update(_raw(glue, "orders"), *docs)
+    assert first.table_input is not None  # the Description still holds the Glue console's text
+    GlueCatalog(glue).update_table("sales", first.table_input)
+    assert persist_docs.docs_update(_raw(glue, "orders"), *docs).table_input is None
+
+
+def test_a_quoted_column_must_match_exactly(glue: CountingGlue) -> None:
+    update = persist_docs.docs_update(_raw(glue, "orders"), None, {"ID": {"description": "x", "quote": True}})
+    assert update.missing_columns == ["ID"]
+    assert update.table_input is None
+
+
+def test_views_keep_their_view_text(glue: CountingGlue) -> None:
+    update = persist_docs.docs_update(_raw(glue, "orders_v"), "A view", {"id": {"description": "key"}})
+    assert update.table_input is not None
+    assert update.table_input["ViewOriginalText"] == ORDERS_VIEW["ViewOriginalText"]
+    assert update.table_input["TableType"] == "VIRTUAL_VIEW"
+
+
+def test_texts_longer_than_glue_takes_are_cut(glue: CountingGlue) -> None:
+    update = persist_docs.docs_update(_raw(glue, "orders"), "d" * 3000, {"id": {"description": "c" * 300}})
+    assert update.truncated == ["table", "id"]
+    assert update.table_input is not None
+    assert len(update.table_input["Description"]) == persist_docs.MAX_DESCRIPTION_CHARS
+    assert update.table_input["StorageDescriptor"]["Columns"][0]["Comment"].endswith("...")
+    assert len(update.table_input["StorageDescriptor"]["Columns"][0]["Comment"]) == 255

@@ -1,0 +1,96 @@
+"""Seed CSV files: what Athena's OpenCSVSerde will read, and the upload with seed_s3_upload_args (moto S3)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import agate
+import boto3
+import pytest
+from dbt_common.clients.agate_helper import from_csv
+from moto import mock_aws
+
+from dbt_athena_lite import seeds
+
+BUCKET = "seed-bucket"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (True, "true"),
+        (False, "false"),
+        (Decimal("12.50"), "12.50"),
+        (Decimal("1E+2"), "100"),
+        (Decimal("-0.000001"), "-0.000001"),
+        (datetime.date(2020, 1, 2), "2020-01-02"),
+        (datetime.datetime(2020, 1, 2, 3, 4, 5), "2020-01-02 03:04:05"),
+        (datetime.datetime(2020, 1, 2, 3, 4, 5, 120000), "2020-01-02 03:04:05.12"),
+        ("Uh \u2013 Oh", "Uh \u2013 Oh"),
+    ],
+)
+def test_cell_text_is_what_athena_casts_from_varchar(value: Any, text: str) -> None:
+    assert seeds.cell_text(value) == text
+
+
+def _read_back(body: bytes) -> list[list[str]]:
+    """Parse as OpenCSVSerde does: quote '"', escape '\\'."""
+    reader = csv.reader(io.StringIO(body.decode("utf-8")), quotechar='"', escapechar="\\", doublequote=False)
+    return list(reader)
+
+
+def test_quotes_commas_and_backslashes_survive() -> None:
+    rows = [(1, 'a, "quoted"', "C:\\dir\\"), (2, None, "")]
+    body = seeds.csv_bytes("s.seed", ["id", "text", "path"], rows)
+    assert _read_back(body) == [["id", "text", "path"], ["1", 'a, "quoted"', "C:\\dir\\"], ["2", "", ""]]
+
+
+def test_header_only_for_an_empty_seed() -> None:
+    assert seeds.csv_bytes("s.seed", ["a", "b"], []) == b'"a","b"\n'
+
+
+def test_a_line_break_names_the_seed_row_and_column() -> None:
+    with pytest.raises(seeds.SeedFileError, match=r"Seed s\.notes, row 2, column body: .*line break"):
+        seeds.csv_bytes("s.notes", ["id", "body"], [(1, "fine"), (2, "two\nlines")])
+
+
+def test_agate_table_from_a_seed_file(tmp_path: Path) -> None:
+    # As dbt loads a seed: inferred types, and `column_types` columns kept as text ("007").
+    path = tmp_path / "t.csv"
+    path.write_text("id,code,when,ok\n1,007,2020-01-02 03:04:05,True\n")
+    table: agate.Table = from_csv(str(path), ["code"])
+    assert _read_back(seeds.agate_csv_bytes("s.t", table))[1] == ["1", "007", "2020-01-02 03:04:05", "true"]
+
+
+@pytest.fixture
+def s3() -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        yield client
+
+
+def test_upload_puts_one_file_with_the_upload_args(s3: Any) -> None:
+    uri = seeds.upload(
+        s3, f"s3://{BUCKET}/tmp/db/t__dbt_seed_csv/u1", b"x\n", {"ServerSideEncryption": "AES256"}, seed="t"
+    )
+    assert uri == f"s3://{BUCKET}/tmp/db/t__dbt_seed_csv/u1/seed.csv"
+    head = s3.head_object(Bucket=BUCKET, Key="tmp/db/t__dbt_seed_csv/u1/seed.csv")
+    assert head["ServerSideEncryption"] == "AES256"
+
+
+def test_upload_args_that_putobject_does_not_know_name_the_setting(s3: Any) -> None:
+    with pytest.raises(seeds.SeedFileError, match="seed_s3_upload_args for seed t are not valid PutObject"):
+        seeds.upload(s3, f"s3://{BUCKET}/tmp/", b"x\n", {"Acl": "private"}, seed="t")
+
+
+def test_upload_args_may_not_choose_the_object(s3: Any) -> None:
+    with pytest.raises(seeds.SeedFileError, match="Bucket, Key cannot be set"):
+        seeds.upload(s3, f"s3://{BUCKET}/tmp/", b"x\n", {"Key": "elsewhere", "Bucket": "b"}, seed="t")
