@@ -52,6 +52,12 @@ def run(args: argparse.Namespace) -> int:
             "state is in memory and is lost when the emulator stops",
             file=sys.stderr,
         )
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"athena-lite emulator: warning: listening on {args.host} lets other machines in; "
+            "the emulator accepts any credentials",
+            file=sys.stderr,
+        )
     try:
         server = EmulatorServer(args.host, args.port, workers=args.workers)
     except OSError as error:
