@@ -151,7 +151,7 @@ def array_concatenation_with_an_element(node: exp.Expr) -> exp.Expr | None:
 
 
 def _is_scalar(node: exp.Expr) -> bool:
-    return node.type is not None and not node.type.is_type("array", "unknown", "null")
+    return node.type is not None and not has_type(node, "array", "unknown", "null")
 
 
 @RULES.node(exp.ArraySort)

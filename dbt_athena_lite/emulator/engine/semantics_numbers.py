@@ -8,7 +8,7 @@ import re
 import sqlglot
 from sqlglot import exp
 
-from dbt_athena_lite.emulator.engine.semantics_rules import Rules, call, has_type, typed
+from dbt_athena_lite.emulator.engine.semantics_rules import Rules, call, has_type, type_is, typed
 
 RULES = Rules()
 
@@ -18,7 +18,7 @@ def bare_decimal_takes_the_literals_precision(node: exp.Expr) -> exp.Expr | None
     """DECIMAL '1.50' is decimal(3,2) and CAST(x AS DECIMAL) is decimal(38,0); DuckDB's bare DECIMAL
     is decimal(18,3)."""
     target = node.args.get("to")
-    if not isinstance(target, exp.DataType) or not target.is_type("decimal") or target.expressions:
+    if not isinstance(target, exp.DataType) or not type_is(target, "decimal") or target.expressions:
         return None
     literal = node.this
     if (
@@ -99,7 +99,7 @@ def double_to_varchar_is_java_text(node: exp.Expr) -> exp.Expr | None:
     """CAST(double AS varchar) prints Java's Double.toString ('1.0E10', '1.5E-5', 'NaN');
     DuckDB prints '10000000000.0', '1.5e-05', 'nan'."""
     target = node.args.get("to")
-    if not (isinstance(target, exp.DataType) and target.is_type("varchar", "text")):
+    if not (isinstance(target, exp.DataType) and type_is(target, "varchar", "text")):
         return None
     if not has_type(node.this, "double") or (
         isinstance(node.this, exp.Literal) and "e" not in node.this.name.lower()

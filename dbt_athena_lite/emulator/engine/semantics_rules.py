@@ -6,6 +6,7 @@ are keyed by node class, or by name for functions sqlglot does not know (exp.Ano
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from sqlglot import exp
@@ -57,18 +58,28 @@ def call(name: str, *args: exp.Expr) -> exp.Anonymous:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
+@functools.cache
+def _data_type(type_name: str) -> exp.DataType:
+    """Built once per name: sqlglot parses a type name each time it is given as a string."""
+    return exp.DataType.build(type_name)
+
+
 def typed(node: exp.Expr, type_name: str) -> exp.Expr:
     """Record the Athena type of a node we built, for transforms of its ancestors."""
-    node.type = type_name
+    node.type = _data_type(type_name).copy()
     return node
 
 
 def cast(node: exp.Expr, type_name: str) -> exp.Expr:
-    return typed(exp.Cast(this=node, to=exp.DataType.build(type_name)), type_name)
+    return typed(exp.Cast(this=node, to=_data_type(type_name).copy()), type_name)
+
+
+def type_is(data_type: exp.DataType, *type_names: str) -> bool:
+    return data_type.is_type(*(_data_type(name) for name in type_names))
 
 
 def has_type(node: exp.Expr | None, *type_names: str) -> bool:
-    return node is not None and node.type is not None and node.type.is_type(*type_names)
+    return node is not None and node.type is not None and type_is(node.type, *type_names)
 
 
 # Athena functions returning `timestamp(3) with time zone` that sqlglot types as plain timestamps.

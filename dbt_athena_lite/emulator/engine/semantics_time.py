@@ -7,7 +7,16 @@ import re
 from sqlglot import exp
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError
-from dbt_athena_lite.emulator.engine.semantics_rules import Rules, call, cast, has_type, is_zoned, typed, unit
+from dbt_athena_lite.emulator.engine.semantics_rules import (
+    Rules,
+    call,
+    cast,
+    has_type,
+    is_zoned,
+    type_is,
+    typed,
+    unit,
+)
 
 RULES = Rules()
 _DATE_UNITS = {"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"}
@@ -74,7 +83,7 @@ def timestamp_to_varchar_shows_milliseconds(node: exp.Expr) -> exp.Expr | None:
     """CAST(timestamp AS varchar) prints milliseconds ('2024-01-02 03:04:05.000', plus ' UTC' for a
     zoned value in the UTC session); DuckDB drops them."""
     target = node.args.get("to")
-    if not (isinstance(target, exp.DataType) and target.is_type("varchar", "text", "char")):
+    if not (isinstance(target, exp.DataType) and type_is(target, "varchar", "text", "char")):
         return None
     if is_zoned(node.this):
         pattern = "%Y-%m-%d %H:%M:%S.%g UTC"
