@@ -197,7 +197,7 @@ class _Parser:
     def error(self, detail: str) -> Exception:
         token = self.peek()
         position = token.position if token else len(self.sql.rstrip())
-        found = f"'{token.text}'" if token else "end of input"
+        found = f"'{token.text}'" if token else "'<EOF>'"
         return syntax_error(self.sql, position, f"mismatched input {found}. {detail}")
 
     def at_word(self, *words: str) -> bool:

@@ -147,7 +147,7 @@ def test_leaves_other_statements_to_the_sql_engine(sql: str) -> None:
 @pytest.mark.parametrize(
     ("sql", "where"),
     [
-        ("SHOW TABLES IN", "line 1:15"),
+        ("SHOW TABLES IN", "line 1:15: mismatched input '<EOF>'"),
         ("SHOW PARTITIONS t extra", "line 1:19"),
         ("ALTER TABLE t ADD PARTITION (dt)", "line 1:32"),
         ("SHOW\n  FOO", "line 2:3"),
