@@ -288,6 +288,35 @@ def test_ctas_of_an_existing_table_fails_unless_if_not_exists(run: Run) -> None:
     assert list(run("SELECT a FROM t").rows) == [(1,)]
 
 
+@pytest.mark.parametrize(
+    ("properties", "error_name", "words"),
+    [
+        ("formatt='PARQUET'", "INVALID_TABLE_PROPERTY", "table property 'formatt' does not exist"),
+        ("format='XML'", "INVALID_TABLE_PROPERTY", "Unsupported format 'XML'"),
+        ("write_compression='LZO'", "INVALID_TABLE_PROPERTY", "write_compression 'LZO' is not supported"),
+        ("is_external=false", "INVALID_TABLE_PROPERTY", "only for Iceberg"),
+        ("bucketed_by=ARRAY['a']", "INVALID_TABLE_PROPERTY", "bucket_count must be set together"),
+    ],
+)
+def test_bad_ctas_properties_fail_clearly(run: Run, properties: str, error_name: str, words: str) -> None:
+    error = _error(run, f"CREATE TABLE t WITH ({properties}) AS SELECT 1 AS a")
+    assert error.error_name == error_name
+    assert words in error.message
+
+
+def test_ctas_of_types_hive_cannot_store_fails_like_athena(run: Run) -> None:
+    error = _error(run, "CREATE TABLE t AS SELECT current_timestamp AS ts")
+    assert (error.error_name, error.message) == (
+        "NOT_SUPPORTED",
+        "Unsupported Hive type: timestamp with time zone",
+    )
+
+
+def test_legacy_compression_properties_are_honoured(run: Run, glue: Any, database: str) -> None:
+    run("CREATE TABLE t WITH (format='ORC', orc_compression='SNAPPY') AS SELECT 1 AS a")
+    assert glue.get_table(DatabaseName=database, Name="t")["Table"]["Parameters"]["orc.compress"] == "SNAPPY"
+
+
 def test_ctas_needs_column_names(run: Run) -> None:
     assert _error(run, "CREATE TABLE t AS SELECT 1").error_name == "MISSING_COLUMN_NAME"
 

@@ -212,7 +212,7 @@ def create_view(statement: Statement) -> QueryResult:
         columns=list(zip(planned.names, planned.athena_types(), strict=True)),
         owner=f"arn:aws:iam::{statement.context.account_id}:root",
     )
-    glue_columns = [(n, parse_type(t).to_glue()) for n, t in view.columns]
+    glue_columns = [(n, _view_column_glue_type(t)) for n, t in view.columns]
     table_input = presto_view.view_table_input(name, view, glue_columns)
     existing = catalog.get_table(statement.glue, database, name)
     if existing is None:
@@ -228,6 +228,15 @@ def create_view(statement: Statement) -> QueryResult:
     else:
         statement.glue.update_table(DatabaseName=database, TableInput=table_input)
     return _done("CREATE_VIEW")
+
+
+def _view_column_glue_type(athena_type: str) -> str:
+    """Glue only describes a view's columns (Athena reads the Presto JSON): a type Hive cannot store
+    is described as a string rather than refusing the view."""
+    try:
+        return parse_type(athena_type).to_glue()
+    except UnsupportedType:
+        return "string"
 
 
 def check_column_names(names: list[str]) -> None:

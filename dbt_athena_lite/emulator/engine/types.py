@@ -81,7 +81,8 @@ _ALIASES = {
 
 # "unknown" is the type of a bare NULL: Athena reports it in results but cannot store it.
 _ATHENA_NAMES = {name: name for name in {*_ALIASES.values(), "unknown"}}
-# Glue stores Hive spellings; Hive has no json/uuid/time, Athena's CTAS stores them as strings.
+# Glue stores Hive spellings. Hive has no json, uuid, time or zoned timestamp: Athena's CTAS refuses
+# them ("Unsupported Hive type"), so they have no Glue spelling here (empty string).
 _GLUE_NAMES = {
     **_ATHENA_NAMES,
     "integer": "int",
@@ -89,10 +90,10 @@ _GLUE_NAMES = {
     "varchar": "string",
     "varbinary": "binary",
     "row": "struct",
-    "json": "string",
-    "uuid": "string",
-    "time": "string",
-    "timestamp with time zone": "timestamp",
+    "json": "",
+    "uuid": "",
+    "time": "",
+    "timestamp with time zone": "",
     "unknown": "",
 }
 _DUCKDB_NAMES = {
@@ -257,7 +258,7 @@ class _Parser:
 def _render(sql_type: SqlType, names: dict[str, str], *, athena: bool) -> str:
     name = names[sql_type.name]
     if not name:
-        raise UnsupportedType(f"Unsupported Hive type: {sql_type.name}")
+        raise UnsupportedType(f"Unsupported Hive type: {sql_type.to_athena()}")
     children = [_render(child, names, athena=athena) for _, child in sql_type.fields]
     if sql_type.name == "array":
         return f"array({children[0]})" if athena else f"array<{children[0]}>"

@@ -34,6 +34,23 @@ from dbt_athena_lite.emulator.engine.storage import delete_objects, has_objects
 from dbt_athena_lite.emulator.engine.translate import DEFAULT_CATALOG
 from dbt_athena_lite.emulator.engine.types import UnsupportedType, from_duckdb
 
+# Athena's CTAS properties for Hive tables (format and partitioned_by arrive as their own nodes).
+_HIVE_CTAS_PROPERTIES = frozenset(
+    {
+        "table_type",
+        "external_location",
+        "is_external",
+        "format",
+        "partitioned_by",
+        "bucketed_by",
+        "bucket_count",
+        "write_compression",
+        "parquet_compression",
+        "orc_compression",
+        "compression_level",
+        "field_delimiter",
+    }
+)
 # Reader kind (formats.format_of_table) -> the format INSERT writes new files in.
 _INSERT_FORMATS = {"parquet": "PARQUET", "orc": "ORC", "json": "JSON", "text": "TEXTFILE"}
 
@@ -65,8 +82,10 @@ def create_table_as(statement: Statement) -> QueryResult:
             "ALREADY_EXISTS",
             f"{position(statement.sql, node)}: Table '{qualified(DEFAULT_CATALOG, database, name)}' already exists",
         )
+    _check_ctas_properties(props)
     fmt = storage_format(props.file_format or props.text("format") or "PARQUET")
-    codec_name = (props.text("write_compression") or fmt.default_compression).upper()
+    legacy_codec = props.text(f"{fmt.name.lower()}_compression")  # parquet_compression, orc_compression
+    codec_name = (props.text("write_compression") or legacy_codec or fmt.default_compression).upper()
     codec = writer_codec(fmt, codec_name)
     location = props.text("external_location") or _default_location(statement)
     if has_objects(statement.s3, location):
@@ -102,6 +121,21 @@ def create_table_as(statement: Statement) -> QueryResult:
     _register(statement, database, table_input, written, create=True)
     write_manifest(statement.s3, statement.context, written.urls)
     return _dml_result(statement, "CREATE_TABLE_AS_SELECT", written.rows)
+
+
+def _check_ctas_properties(props: CreateProperties) -> None:
+    """A misspelt property is an error in Athena, not something silently ignored."""
+    for name in props.named:
+        if name not in _HIVE_CTAS_PROPERTIES:
+            raise AthenaQueryError(
+                "INVALID_TABLE_PROPERTY",
+                f"Catalog '{DEFAULT_CATALOG}' table property '{name}' does not exist "
+                f"(Hive CTAS properties: {', '.join(sorted(_HIVE_CTAS_PROPERTIES))})",
+            )
+    if (props.text("is_external") or "true").lower() != "true":
+        raise AthenaQueryError(
+            "INVALID_TABLE_PROPERTY", "is_external=false is only for Iceberg tables: set table_type='ICEBERG'"
+        )
 
 
 def _default_location(statement: Statement) -> str:
