@@ -764,3 +764,16 @@ def test_row_changes_on_hive_tables_are_refused_like_athena(run: Run, sql: str) 
     error = _error(run, sql)
     assert error.error_name == "NOT_SUPPORTED"
     assert "Modifying Hive table rows is only supported for transactional tables" in error.message
+
+
+def test_information_schema_is_queryable_and_joins_with_tables(run: Run, database: str) -> None:
+    run("CREATE TABLE t AS SELECT 1 AS a, 'x' AS b")
+    rows = run(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        f"WHERE table_schema = '{database}' AND table_name = 't' ORDER BY ordinal_position"
+    ).rows
+    assert [row[0] for row in rows] == ["a", "b"]
+    joined = run(
+        f"SELECT count(*) FROM information_schema.tables AS i JOIN t ON i.table_name = 't' WHERE i.table_schema = '{database}'"
+    ).rows
+    assert list(joined) == [(1,)]
