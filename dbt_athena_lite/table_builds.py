@@ -1,0 +1,273 @@
+"""The table materialization's steps that touch Glue and S3: plan, discard a failed build, finish
+(swap), drop and empty tables. SQL runs in the macros; every S3 delete goes through `s3_guard`.
+
+A build never writes where the current table reads:
+- first build (no table yet): CTAS straight to the target. A fixed location that already holds
+  objects is refused rather than emptied: they belong to no table dbt knows, so only the user can
+  say they are disposable (Athena itself refuses with HIVE_PATH_ALREADY_EXISTS).
+- rebuild: CTAS to `<name>__dbt_tmp` at a new location, then `finish` swaps it in (see table_swap).
+Every delete a rebuild will need is checked by the guard in `plan`, before any query runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dbt.adapters.events.logging import AdapterLogger
+from dbt_common.exceptions import DbtRuntimeError
+
+from dbt_athena_lite import locations, s3_paths, table_swap
+from dbt_athena_lite.aws.glue_tables import GlueTableStore
+from dbt_athena_lite.aws.s3 import S3Objects
+from dbt_athena_lite.config_checks import TableConfig, table_config
+from dbt_athena_lite.s3_guard import DeleteRequest, S3DeleteRefused, check_delete, guarded_delete
+
+logger = AdapterLogger("AthenaLite")
+
+TMP_SUFFIX = "__dbt_tmp"
+_BUILD_NAMING = "schema_table_unique"  # where a fixed-location table is built before it moves
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The profile values table builds depend on."""
+
+    s3_staging_dir: str
+    s3_data_dir: str | None = None
+    s3_tmp_table_dir: str | None = None
+    s3_data_naming: str = locations.DEFAULT_NAMING
+
+
+@dataclass(frozen=True)
+class GuardScope:
+    """What a table's deletes may touch: data directories, plus the model's declared external_location."""
+
+    data_roots: tuple[str, ...]
+    declared_location: str | None = None
+
+    def request(self, prefix: str, table: str, table_location: str) -> DeleteRequest:
+        return DeleteRequest(prefix, table, table_location, self.data_roots, self.declared_location)
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    database: str | None  # the Athena catalog (Glue catalog) the table is in
+    schema: str
+    identifier: str
+    build_identifier: str  # the target itself on a first build, else `<identifier>__dbt_tmp`
+    build_location: str
+    final_location: str | None  # a fixed location the data moves to after the swap
+    swap: bool
+    config: TableConfig
+    scope: GuardScope = field(repr=False)
+
+    @property
+    def table(self) -> str:
+        return f"{self.schema}.{self.identifier}"
+
+
+def roots_for(profile: Profile, config: TableConfig) -> locations.DataRoots:
+    return locations.DataRoots(
+        s3_staging_dir=profile.s3_staging_dir,
+        s3_data_dir=config.s3_data_dir or profile.s3_data_dir,
+        s3_tmp_table_dir=profile.s3_tmp_table_dir,
+    )
+
+
+def scope_for(profile: Profile, config: TableConfig | None = None) -> GuardScope:
+    base = roots_for(profile, config or TableConfig()).all()
+    profile_roots = roots_for(profile, TableConfig()).all()
+    return GuardScope(
+        data_roots=tuple(dict.fromkeys(base + profile_roots)),
+        declared_location=config.external_location if config else None,
+    )
+
+
+def check_config(
+    profile: Profile, raw: Mapping[str, Any], other_locations: Mapping[str, str] | None = None
+) -> TableConfig:
+    protected = (*scope_for(profile).data_roots, profile.s3_staging_dir)
+    if raw.get("s3_data_dir"):
+        protected += (str(raw["s3_data_dir"]),)
+    return table_config(
+        raw, profile_naming=profile.s3_data_naming, protected_roots=protected, other_locations=other_locations
+    )
+
+
+def new_table_location(
+    profile: Profile, config: TableConfig, schema: str, identifier: str, *, temporary: bool
+) -> str:
+    return locations.table_location(
+        roots_for(profile, config),
+        schema=schema,
+        table=identifier,
+        naming=config.s3_data_naming,
+        external_location=config.external_location,
+        temporary=temporary,
+    )
+
+
+class TableBuilds:
+    def __init__(self, store: GlueTableStore, s3: S3Objects, profile: Profile) -> None:
+        self._store = store
+        self._s3 = s3
+        self._profile = profile
+
+    # --- plan ----------------------------------------------------------------------------------
+
+    def plan(
+        self,
+        database: str | None,
+        schema: str,
+        identifier: str,
+        raw_config: Mapping[str, Any],
+        other_locations: Mapping[str, str] | None = None,
+    ) -> TablePlan:
+        config = check_config(self._profile, raw_config, other_locations)
+        scope = scope_for(self._profile, config)
+        existing = self._store.get_raw_table(schema, identifier)
+        self._drop_leftover(schema, identifier + TMP_SUFFIX, scope, existing)
+        is_table = existing is not None and existing.get("TableType") != "VIRTUAL_VIEW"
+        if not is_table:
+            location = new_table_location(self._profile, config, schema, identifier, temporary=False)
+            if config.fixed_location and self._s3.has_objects(location):
+                raise DbtRuntimeError(
+                    f"Table {schema}.{identifier} would be created at {location}, which already holds "
+                    "objects that belong to no table (HIVE_PATH_ALREADY_EXISTS). dbt does not delete data "
+                    "it cannot tell is its own: delete them if they are no longer needed "
+                    f"(aws s3 rm --recursive {s3_paths.as_directory(location)}), or build the table "
+                    "elsewhere (external_location, or an s3_data_naming ending in _unique)"
+                )
+            return TablePlan(database, schema, identifier, identifier, location, None, False, config, scope)
+        assert existing is not None
+        for request in self._old_data_requests(schema, identifier, existing, scope):
+            check_delete(request)
+        build = identifier + TMP_SUFFIX
+        if not config.fixed_location:
+            location = new_table_location(self._profile, config, schema, identifier, temporary=False)
+            return TablePlan(database, schema, identifier, build, location, None, True, config, scope)
+        final = new_table_location(self._profile, config, schema, identifier, temporary=False)
+        staging = locations.table_location(
+            roots_for(self._profile, config), schema=schema, table=build, naming=_BUILD_NAMING, temporary=True
+        )
+        if s3_paths.is_within(staging, final) or s3_paths.is_within(final, staging):
+            raise DbtRuntimeError(
+                f"Table {schema}.{identifier} is rebuilt at {staging} before it moves to {final}, but one "
+                "contains the other. Set s3_tmp_table_dir in the profile to a directory outside "
+                f"{final}, or give the table a location that is not a parent of the data directory"
+            )
+        check_delete(scope.request(final, f"{schema}.{identifier}", final))
+        return TablePlan(database, schema, identifier, build, staging, final, True, config, scope)
+
+    def _old_data_requests(
+        self, schema: str, identifier: str, raw: dict[str, Any], scope: GuardScope, keep: str | None = None
+    ) -> list[DeleteRequest]:
+        """Deletes of a table's data (location and partitions), except what lies within `keep`."""
+        table_location = table_swap.storage_location(raw)
+        if table_location is None:
+            return []
+        partitions = self._store.get_partitions(schema, identifier)
+        found = table_swap.data_locations(raw, partitions)
+        return [
+            scope.request(location, f"{schema}.{identifier}", table_location)
+            for location in found
+            if keep is None or not s3_paths.is_within(location, keep)
+        ]
+
+    def _drop_leftover(
+        self, schema: str, name: str, scope: GuardScope, target: dict[str, Any] | None
+    ) -> None:
+        """Remove a `__dbt_tmp` table an interrupted run left behind (never data the target reads)."""
+        raw = self._store.get_raw_table(schema, name)
+        if raw is None:
+            return
+        protected = table_swap.data_locations(target, []) if target else []
+        requests = [
+            r
+            for r in self._old_data_requests(schema, name, raw, scope)
+            if not any(s3_paths.is_within(r.prefix, p) or s3_paths.is_within(p, r.prefix) for p in protected)
+        ]
+        logger.info(f"Removing {schema}.{name}, left behind by an interrupted run")
+        for request in requests:
+            check_delete(request)
+        self._store.delete_table(schema, name)
+        guarded_delete(self._s3, requests)
+
+    # --- after the build -----------------------------------------------------------------------
+
+    def discard(self, plan: TablePlan) -> None:
+        """Undo a failed build: its Glue entry (if the CTAS got that far) and whatever it wrote."""
+        self._store.delete_table(plan.schema, plan.build_identifier)
+        request = plan.scope.request(
+            plan.build_location, f"{plan.schema}.{plan.build_identifier}", plan.build_location
+        )
+        guarded_delete(self._s3, [request])
+
+    def finish(self, plan: TablePlan) -> None:
+        """Swap the built table in (rebuilds only) and delete the data the old table read."""
+        if not plan.swap:
+            return
+        old = self._store.get_raw_table(plan.schema, plan.identifier)
+        assert old is not None
+        requests = self._old_data_requests(
+            plan.schema, plan.identifier, old, plan.scope, keep=plan.build_location
+        )
+        table_swap.swap_storage(self._store, plan.schema, plan.identifier, plan.build_identifier)
+        if plan.final_location is None:
+            guarded_delete(self._s3, requests)
+        else:
+            self._move_to_final(plan, requests)
+        pruned = self._store.prune_versions(plan.schema, plan.identifier, plan.config.versions_to_keep)
+        logger.debug(f"Pruned {pruned} Glue versions of {plan.table}")
+
+    def _move_to_final(self, plan: TablePlan, old_requests: Sequence[DeleteRequest]) -> None:
+        assert plan.final_location is not None
+        final = plan.final_location
+        # The table reads the build location now: the fixed location can be emptied and refilled.
+        clear = plan.scope.request(final, plan.table, final)
+        guarded_delete(self._s3, [*old_requests, clear])
+        copied = self._s3.copy_prefix(plan.build_location, final)
+        logger.debug(f"Copied {copied} objects of {plan.table} to {final}")
+        table_swap.relocate(self._store, plan.schema, plan.identifier, plan.build_location, final)
+        guarded_delete(self._s3, [plan.scope.request(plan.build_location, plan.table, plan.build_location)])
+
+    # --- drop and truncate ---------------------------------------------------------------------
+
+    def drop(self, schema: str, name: str) -> None:
+        """Remove a table's Glue entry and its data. Data the guard refuses stays, with a warning: a
+        drop outside a model run cannot know the model's declared external_location."""
+        raw = self._store.get_raw_table(schema, name)
+        if raw is None:
+            return
+        allowed, refused = _split(self._old_data_requests(schema, name, raw, scope_for(self._profile)))
+        self._store.delete_table(schema, name)
+        for error in refused:
+            logger.warning(f"Kept the data of dropped table {schema}.{name}: {error}")
+        guarded_delete(self._s3, allowed)
+
+    def empty(self, schema: str, name: str) -> None:
+        """Delete a Hive table's data and partition entries; the table stays, empty."""
+        raw = self._store.get_raw_table(schema, name)
+        if raw is None:
+            raise DbtRuntimeError(f"Cannot truncate {schema}.{name}: it is not in the Glue catalog")
+        requests = self._old_data_requests(schema, name, raw, scope_for(self._profile))
+        for request in requests:
+            check_delete(request)
+        partitions = self._store.get_partitions(schema, name)
+        self._store.delete_partitions(schema, name, [list(p["Values"]) for p in partitions])
+        guarded_delete(self._s3, requests)
+
+
+def _split(requests: Iterable[DeleteRequest]) -> tuple[list[DeleteRequest], list[S3DeleteRefused]]:
+    allowed: list[DeleteRequest] = []
+    refused: list[S3DeleteRefused] = []
+    for request in requests:
+        try:
+            check_delete(request)
+        except S3DeleteRefused as error:
+            refused.append(error)
+        else:
+            allowed.append(request)
+    return allowed, refused
