@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError
@@ -165,3 +167,101 @@ def array_sort_comparator_is_not_available(node: exp.Expr) -> exp.Expr | None:
             "use array_sort(x) or reverse(array_sort(x))",
         )
     return None
+
+
+# -- lambdas over maps and pairs of arrays --------------------------------------------------------------
+
+
+def _applied(function: exp.Expr, *arguments: exp.Expr) -> exp.Expr:
+    """The body of lambda `function` with its parameters replaced by `arguments`."""
+    if not isinstance(function, exp.Lambda) or len(function.expressions) != len(arguments):
+        raise AthenaQueryError(
+            "INVALID_FUNCTION_ARGUMENT",
+            f"Expected a lambda of {len(arguments)} parameters, got {function.sql()}",
+        )
+    by_name = {
+        parameter.name: argument for parameter, argument in zip(function.expressions, arguments, strict=True)
+    }
+
+    def substitute(node: exp.Expr) -> exp.Expr:
+        is_parameter = (
+            isinstance(node, exp.Column | exp.Identifier)
+            and not node.args.get("table")
+            and node.name in by_name
+            and not isinstance(node.parent, exp.Column)  # an Identifier inside a Column goes with it
+        )
+        return by_name[node.name].copy() if is_parameter else node
+
+    body: exp.Expr = function.this.copy().transform(substitute)
+    return body
+
+
+def _entry_lambda(body_of: Callable[[exp.Expr, exp.Expr], exp.Expr]) -> exp.Lambda:
+    """`e -> body_of(e.key, e.value)` over the entries of a map."""
+    entry = exp.to_identifier("__athena_e")
+    key, value = exp.column("key", table=entry.copy()), exp.column("value", table=entry.copy())
+    return exp.Lambda(this=body_of(key, value), expressions=[entry])
+
+
+def _entry(key: exp.Expr, value: exp.Expr) -> exp.Expr:
+    return call(
+        "STRUCT_PACK",
+        exp.PropertyEQ(this=exp.to_identifier("key"), expression=key),
+        exp.PropertyEQ(this=exp.to_identifier("value"), expression=value),
+    )
+
+
+@RULES.function("MAP_FILTER")
+def map_filter_keeps_matching_entries(node: exp.Expr) -> exp.Expr | None:
+    """map_filter(map, (k, v) -> predicate): the entries for which the predicate holds."""
+    map_, function = node.expressions
+    keep = _entry_lambda(lambda key, value: _applied(function, key, value))
+    return call("MAP_FROM_ENTRIES", call("LIST_FILTER", call("MAP_ENTRIES", map_), keep))
+
+
+@RULES.function("TRANSFORM_VALUES", "TRANSFORM_KEYS")
+def transform_map_entries(node: exp.Expr) -> exp.Expr | None:
+    """transform_values / transform_keys(map, (k, v) -> expression): a map with new values or keys."""
+    map_, function = node.expressions
+    new_values = str(node.this).upper() == "TRANSFORM_VALUES"
+    rewrite = _entry_lambda(
+        lambda key, value: (
+            _entry(key, _applied(function, key, value))
+            if new_values
+            else _entry(_applied(function, key, value), value)
+        )
+    )
+    return call("MAP_FROM_ENTRIES", call("LIST_TRANSFORM", call("MAP_ENTRIES", map_), rewrite))
+
+
+@RULES.function("ZIP_WITH")
+def zip_with_pairs_elements(node: exp.Expr) -> exp.Expr | None:
+    """zip_with(a, b, (x, y) -> expression): element-wise, the shorter array padded with NULLs."""
+    first, second, function = node.expressions
+    pair = exp.to_identifier("__athena_p")
+    left = call("STRUCT_EXTRACT_AT", exp.column(pair.copy()), exp.Literal.number(1))
+    right = call("STRUCT_EXTRACT_AT", exp.column(pair.copy()), exp.Literal.number(2))
+    combine = exp.Lambda(this=_applied(function, left, right), expressions=[pair])
+    return call("LIST_TRANSFORM", call("LIST_ZIP", first, second), combine)
+
+
+@RULES.node(exp.StrToMap)
+def split_to_map_builds_a_map(node: exp.Expr) -> exp.Expr | None:
+    """split_to_map(text, entry_delimiter, key_value_delimiter); DuckDB has no str_to_map."""
+    entry = exp.to_identifier("__athena_s")
+    key_value = node.args["key_value_delim"]
+    key = exp.SplitPart(
+        this=exp.column(entry.copy()), delimiter=key_value.copy(), part_index=exp.Literal.number(1)
+    )
+    value = exp.SplitPart(
+        this=exp.column(entry.copy()), delimiter=key_value.copy(), part_index=exp.Literal.number(2)
+    )
+    to_entry = exp.Lambda(this=_entry(key, value), expressions=[entry])
+    entries = call("STRING_SPLIT", node.this, node.args["pair_delim"])
+    return call("MAP_FROM_ENTRIES", call("LIST_TRANSFORM", entries, to_entry))
+
+
+@RULES.function("ARRAYS_OVERLAP")
+def arrays_overlap_is_list_has_any(node: exp.Expr) -> exp.Expr | None:
+    """arrays_overlap(a, b): whether they share an element."""
+    return typed(call("LIST_HAS_ANY", *node.expressions), "boolean")

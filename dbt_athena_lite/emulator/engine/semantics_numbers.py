@@ -121,3 +121,18 @@ def special_double_constants(node: exp.Expr) -> exp.Expr | None:
     """nan() and infinity() are the double constants; DuckDB spells them as cast strings."""
     text = "NaN" if str(node.this).upper() == "NAN" else "Infinity"
     return typed(exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("double")), "double")
+
+
+@RULES.function("E")
+def euler_constant(node: exp.Expr) -> exp.Expr | None:
+    """e() is Euler's number."""
+    return typed(call("EXP", exp.Literal.number(1)), "double")
+
+
+@RULES.function("BITWISE_LEFT_SHIFT", "BITWISE_RIGHT_SHIFT")
+def bitwise_shifts(node: exp.Expr) -> exp.Expr | None:
+    """bitwise_left_shift / bitwise_right_shift(value, shift) are DuckDB's << and >>."""
+    value, shift = node.expressions
+    if str(node.this).upper() == "BITWISE_LEFT_SHIFT":
+        return exp.BitwiseLeftShift(this=value, expression=shift)
+    return exp.BitwiseRightShift(this=value, expression=shift)

@@ -71,6 +71,7 @@ _RENAMED_FUNCTIONS = {
     "CODEPOINT": "UNICODE",  # codepoint(char) -> its Unicode code point
     "EVERY": "BOOL_AND",  # every(b) is Athena's alias of bool_and
     "ZIP": "LIST_ZIP",  # zip(a, b) -> array of rows, NULL-padded
+    "HAMMING_DISTANCE": "HAMMING",
     "IS_NAN": "ISNAN",
     "IS_INFINITE": "ISINF",
     "IS_FINITE": "ISFINITE",
@@ -247,3 +248,24 @@ def json_exists_path_modes(node: exp.Expr) -> exp.Expr | None:
     """json_exists(json, 'lax $.a') takes SQL/JSON path modes."""
     document, path = node.expressions
     return typed(call("JSON_EXISTS", document, _without_path_mode(path) or path), "boolean")
+
+
+@RULES.function("IS_JSON_SCALAR")
+def is_json_scalar_by_type(node: exp.Expr) -> exp.Expr | None:
+    """is_json_scalar(json): true unless it is an object or an array."""
+    kind = call("JSON_TYPE", node.expressions[0])
+    objects = [exp.Literal.string("OBJECT"), exp.Literal.string("ARRAY")]
+    return typed(exp.Not(this=exp.In(this=kind, expressions=objects)), "boolean")
+
+
+@RULES.function("JSON_ARRAY_GET")
+def json_array_get_by_index(node: exp.Expr) -> exp.Expr | None:
+    """json_array_get(json_array, index): the element as JSON, negative indexes from the end."""
+    document, index = node.expressions
+    negative = isinstance(index, exp.Neg)
+    literal = index.this if negative else index
+    if not (isinstance(literal, exp.Literal) and not literal.is_string):
+        return None
+    position = -int(literal.this) if negative else int(literal.this)
+    path = f"$[{position}]" if position >= 0 else f"$[#{position}]"
+    return call("JSON_EXTRACT", document, exp.Literal.string(path))
