@@ -579,7 +579,10 @@ def test_drop_table_keeps_data_and_drop_view_removes_the_view(
     error = _error(run, "DROP TABLE t")
     assert (error.error_name, error.message) == (
         "TABLE_NOT_FOUND",
-        f"line 1:12: Table 'awsdatacatalog.{database}.t' does not exist",
+        f"FAILED: SemanticException [Error 10001]: Table not found {database}.t",
+    )
+    assert (
+        _error(run, "DROP VIEW v").message == f"line 1:11: View 'awsdatacatalog.{database}.v' does not exist"
     )
 
 
@@ -589,7 +592,14 @@ def test_drop_schema_needs_cascade_when_not_empty(run: Run, glue: Any) -> None:
     assert run(f"CREATE SCHEMA IF NOT EXISTS {name}").substatement_type == "CREATE_DATABASE"
     assert _error(run, f"CREATE SCHEMA {name}").error_name == "ALREADY_EXISTS"
     run("CREATE TABLE t AS SELECT 1 AS a", db=name)
-    assert _error(run, f"DROP SCHEMA {name}").error_name == "SCHEMA_NOT_EMPTY"
+    not_empty = _error(run, f"DROP SCHEMA {name}")
+    assert (
+        not_empty.error_name,
+        not_empty.message.endswith(f"Database {name} is not empty. One or more tables exist.)"),
+    ) == ("SCHEMA_NOT_EMPTY", True)
+    assert _error(run, "DROP DATABASE no_such_schema").message == (
+        "FAILED: SemanticException [Error 10072]: Database does not exist: no_such_schema"
+    )
     run(f"DROP SCHEMA {name} CASCADE")
     assert name not in [d["Name"] for d in glue.get_databases()["DatabaseList"]]
     assert run(f"DROP DATABASE IF EXISTS {name}").substatement_type == "DROP_DATABASE"

@@ -11,6 +11,7 @@ from sqlglot import TokenType, exp
 
 from dbt_athena_lite.emulator.engine import catalog, presto_view
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryResult
+from dbt_athena_lite.emulator.engine.catalog_glue import database_not_found, table_not_found
 from dbt_athena_lite.emulator.engine.errors import not_supported, position, qualified, schema_not_found
 from dbt_athena_lite.emulator.engine.formats import FORMATS, LAZY_SIMPLE_SERDE, storage_format
 from dbt_athena_lite.emulator.engine.properties import CreateProperties, read_properties
@@ -18,6 +19,10 @@ from dbt_athena_lite.emulator.engine.queries import plan_query
 from dbt_athena_lite.emulator.engine.statement import Statement
 from dbt_athena_lite.emulator.engine.translate import DEFAULT_CATALOG, DEFAULT_DATABASE
 from dbt_athena_lite.emulator.engine.types import UnsupportedType, parse_type
+
+# Athena runs CREATE/DROP DATABASE, CREATE EXTERNAL TABLE and DROP TABLE in its Hive DDL executor,
+# so their failures carry Hive's wording (as the catalog statements' do).
+_HIVE_DDL_TASK = "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask."
 
 
 def _done(substatement: str) -> QueryResult:
@@ -60,7 +65,9 @@ def create_schema(statement: Statement) -> QueryResult:
         statement.glue.create_database(DatabaseInput=database_input)
     except statement.glue.exceptions.AlreadyExistsException as error:
         if not tree.args.get("exists"):
-            raise AthenaQueryError("ALREADY_EXISTS", f"Database {name} already exists") from error
+            raise AthenaQueryError(
+                "ALREADY_EXISTS", f"{_HIVE_DDL_TASK} Database {name} already exists"
+            ) from error
     return _done("CREATE_DATABASE")
 
 
@@ -70,13 +77,13 @@ def drop_schema(statement: Statement) -> QueryResult:
     if catalog.get_database(statement.glue, name) is None:
         if tree.args.get("exists"):
             return _done("DROP_DATABASE")
-        raise AthenaQueryError("SCHEMA_NOT_FOUND", f"Database does not exist: {name}")
+        raise database_not_found(name)
     tables = catalog.list_table_names(statement.glue, name)
     if tables and not tree.args.get("cascade"):
         raise AthenaQueryError(
             "SCHEMA_NOT_EMPTY",
-            f"Database {name} is not empty. One or more tables exist: drop them first or use "
-            f"DROP DATABASE {name} CASCADE",
+            f"{_HIVE_DDL_TASK} InvalidOperationException(message:Database {name} is not empty. "
+            "One or more tables exist.)",
         )
     for start in range(0, len(tables), 100):
         statement.check_cancelled()
@@ -103,7 +110,8 @@ def create_table(statement: Statement) -> QueryResult:
             "or set TBLPROPERTIES ('table_type'='ICEBERG')",
         )
     database, name = target_name(statement, table)
-    require_database(statement, table, database)
+    if catalog.get_database(statement.glue, database) is None:
+        raise database_not_found(database)
     columns = (
         [c for c in schema.expressions if isinstance(c, exp.ColumnDef)]
         if isinstance(schema, exp.Schema)
@@ -127,7 +135,8 @@ def create_table(statement: Statement) -> QueryResult:
     except statement.glue.exceptions.AlreadyExistsException as error:
         if not tree.args.get("exists"):
             raise AthenaQueryError(
-                "ALREADY_EXISTS", f"Table {qualified(DEFAULT_CATALOG, database, name)} already exists"
+                "ALREADY_EXISTS",
+                f"{_HIVE_DDL_TASK} AlreadyExistsException(message:Table {database}.{name} already exists)",
             ) from error
     return _done("CREATE_TABLE")
 
@@ -173,14 +182,15 @@ def drop_relation(statement: Statement) -> QueryResult:
     node = tree.args["tables"][0]
     database, name = target_name(statement, node)
     existing = catalog.get_table(statement.glue, database, name)
-    word = "View" if dropping_view else "Table"
     substatement = "DROP_VIEW" if dropping_view else "DROP_TABLE"
     if existing is None:
         if tree.args.get("exists"):
             return _done(substatement)
+        if not dropping_view:  # DROP TABLE runs in Athena's Hive DDL executor, DROP VIEW in Trino
+            raise table_not_found(database, name)
         raise AthenaQueryError(
             "TABLE_NOT_FOUND",
-            f"{position(statement.sql, node)}: {word} '{qualified(DEFAULT_CATALOG, database, name)}' does not exist",
+            f"{position(statement.sql, node)}: View '{qualified(DEFAULT_CATALOG, database, name)}' does not exist",
         )
     if catalog.is_view(existing) != dropping_view:
         actual = "a view" if catalog.is_view(existing) else "a table"
