@@ -312,8 +312,13 @@ class AthenaApi:
 
     def get_query_results(self, request: dict[str, Any], _region: str) -> dict[str, Any]:
         execution = self._succeeded(request)
-        result = execution.result
-        assert result is not None  # _succeeded checked it
+        try:
+            result = self._queries.result_of(execution)
+        except ClientError as error:  # the result file was deleted or cannot be read
+            raise _invalid(
+                f"Unable to read the results of query {execution.query_id} from "
+                f"{execution.output_location}: {error}"
+            ) from None
         max_results = int(request.get("MaxResults") or 1000)
         if not 1 <= max_results <= 1000:
             raise _invalid("MaxResults must be between 1 and 1000.")
@@ -342,10 +347,7 @@ class AthenaApi:
                 "TotalExecutionTimeInMillis",
             )
         }
-        result = execution.result
-        output_rows = 0
-        if result is not None:
-            output_rows = result.update_count if result.update_count is not None else len(result.rows)
+        output_rows = execution.output_rows
         return {
             "QueryRuntimeStatistics": {
                 "Timeline": timeline,

@@ -129,6 +129,12 @@ class InternalClients:
             return self._athena[region]
 
     def write(self, location: str, body: bytes, region: str) -> None:
-        """ResultWriter: put a query's result file."""
+        """ResultStore: put a query's result file."""
         bucket, key = split_s3_location(location)
         self.for_region(region).s3.put_object(Bucket=bucket, Key=key, Body=body)
+
+    def read(self, location: str, region: str) -> bytes:
+        """ResultStore: a query's result file."""
+        bucket, key = split_s3_location(location)
+        body: bytes = self.for_region(region).s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        return body

@@ -13,10 +13,10 @@ import logging
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import count, islice
 from typing import Protocol
 
@@ -33,7 +33,14 @@ from dbt_athena_lite.emulator.error_catalog import (
     failure_from_exception,
     failure_writing_results,
 )
-from dbt_athena_lite.emulator.results import RenderedResult, csv_bytes, render_result, txt_bytes
+from dbt_athena_lite.emulator.results import (
+    RenderedResult,
+    csv_bytes,
+    parse_csv_rows,
+    parse_txt_rows,
+    render_result,
+    txt_bytes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +77,12 @@ def _millis(start: dt.datetime | None, end: dt.datetime | None) -> int:
     return max(0, round((end - start).total_seconds() * 1000))
 
 
-class ResultWriter(Protocol):
-    """Puts a result file at an s3:// location (in the query's region)."""
+class ResultStore(Protocol):
+    """Where result files live: s3:// locations, in the query's region."""
 
     def write(self, location: str, body: bytes, region: str) -> None: ...
+
+    def read(self, location: str, region: str) -> bytes: ...
 
 
 @dataclass
@@ -97,8 +106,10 @@ class QueryExecution:
     failure: QueryFailure | None = None
     state_change_reason: str | None = None
     result: RenderedResult | None = None
+    rows_offloaded: bool = False  # result.rows dropped from memory: read back from the file
     data_scanned_bytes: int = 0
     output_bytes: int = 0
+    output_rows: int = 0  # rows of the result set, or the UpdateCount of CTAS / INSERT
 
     @property
     def output_location(self) -> str | None:
@@ -136,24 +147,30 @@ class QuerySubmission:
 
 
 class QueryService:
-    """Runs statements on a worker pool and keeps the newest `max_executions` records."""
+    """Runs statements on a worker pool and keeps the newest `max_executions` records.
+
+    Rows of the newest `results_in_memory` results stay in memory; older ones are read back
+    from their result file when asked for, as Athena reads GetQueryResults from S3."""
 
     def __init__(
         self,
         engine_provider: Callable[[], SqlEngine],
-        result_writer: ResultWriter,
+        result_store: ResultStore,
         *,
         workers: int = 8,
         max_executions: int = 10_000,
+        results_in_memory: int = 1_000,
     ) -> None:
         self._engine_provider = engine_provider
-        self._result_writer = result_writer
+        self._result_store = result_store
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="athena-query")
         self._max_executions = max_executions
+        self._results_in_memory = results_in_memory
         self._lock = threading.Lock()
         self._executions: OrderedDict[str, QueryExecution] = OrderedDict()
         self._ids_by_token: dict[str, str] = {}
         self._sequence = count(1)
+        self._holding_rows: deque[QueryExecution] = deque()
 
     # ------------------------------------------------------------ requests
 
@@ -200,6 +217,19 @@ class QueryService:
         execution.context.cancelled.set()
         self._end(execution, CANCELLED, reason="Query cancelled by user")
 
+    def result_of(self, execution: QueryExecution) -> RenderedResult:
+        """A SUCCEEDED execution's result, its rows read back from the result file if they
+        were dropped from memory (the store's errors, e.g. a deleted file, propagate)."""
+        result = execution.result
+        if result is None:
+            raise ValueError(f"query {execution.query_id} has no result")
+        location = execution.output_location
+        if not execution.rows_offloaded or location is None:
+            return result
+        data = self._result_store.read(location, execution.context.region)
+        rows = parse_txt_rows(data) if location.endswith(".txt") else parse_csv_rows(data)
+        return replace(result, rows=tuple(rows))
+
     def newest_first(self, work_group: str) -> Iterator[QueryExecution]:
         with self._lock:
             executions = list(self._executions.values())
@@ -237,6 +267,9 @@ class QueryService:
             execution.statement_type = result.statement_type
             execution.substatement_type = result.substatement_type
             execution.data_scanned_bytes = result.data_scanned_bytes
+            execution.output_rows = (
+                result.update_count if result.update_count is not None else len(result.rows)
+            )
         try:
             self._write_output(execution, rendered)
         except Exception as error:
@@ -246,6 +279,8 @@ class QueryService:
             if not execution.is_finished:
                 execution.result = rendered
                 self._finish(execution, SUCCEEDED)
+                self._holding_rows.append(execution)
+                self._offload_oldest_rows()
 
     def _write_output(self, execution: QueryExecution, rendered: RenderedResult) -> None:
         location = execution.output_location
@@ -253,7 +288,7 @@ class QueryService:
             return
         body = txt_bytes(rendered.rows) if location.endswith(".txt") else csv_bytes(rendered)
         started = time.perf_counter()
-        self._result_writer.write(location, body, execution.context.region)
+        self._result_store.write(location, body, execution.context.region)
         execution.output_bytes = len(body)
         logger.debug(
             "wrote %s (%d bytes, %.1f ms)", location, len(body), (time.perf_counter() - started) * 1e3
@@ -277,6 +312,15 @@ class QueryService:
         execution.state = state
         execution.state_change_reason = reason
         execution.completed_at = _now()
+
+    def _offload_oldest_rows(self) -> None:
+        """Keep memory bounded: drop the rows of the oldest results beyond the limit (their
+        result files keep them). The caller holds the lock."""
+        while len(self._holding_rows) > self._results_in_memory:
+            oldest = self._holding_rows.popleft()
+            if oldest.result is not None and oldest.output_location:
+                oldest.result = replace(oldest.result, rows=())
+                oldest.rows_offloaded = True
 
     def _forget_oldest_finished(self) -> None:
         """Keep memory bounded: drop the oldest finished executions beyond the limit."""

@@ -327,3 +327,39 @@ def csv_bytes(result: RenderedResult) -> bytes:
 def txt_bytes(rows: Sequence[Row]) -> bytes:
     """The `<id>.txt` of a DDL statement: tab-separated values, no header."""
     return "".join("\t".join(value or "" for value in row) + "\n" for row in rows).encode("utf-8")
+
+
+def parse_csv_rows(data: bytes) -> list[Row]:
+    """The data rows of a CSV written by `csv_bytes` (the header line dropped). Unlike the
+    csv module, this tells NULL (an empty unquoted field) from '' (a quoted empty one)."""
+    text = data.decode("utf-8")
+    rows: list[Row] = []
+    row: list[str | None] = []
+    index, length = 0, len(text)
+    while index < length:
+        if text[index] == '"':
+            parts, start = [], index + 1
+            while True:
+                end = text.index('"', start)
+                if text.startswith('""', end):  # an escaped quote inside the value
+                    parts.append(text[start : end + 1])
+                    start = end + 2
+                    continue
+                parts.append(text[start:end])
+                index = end + 1
+                break
+            row.append("".join(parts))
+        else:
+            row.append(None)
+        if index >= length or text[index] == "\n":
+            rows.append(tuple(row))
+            row = []
+        elif text[index] != ",":
+            raise ValueError(f"not an Athena result CSV: unexpected {text[index]!r} at offset {index}")
+        index += 1
+    return rows[1:]
+
+
+def parse_txt_rows(data: bytes) -> list[Row]:
+    """The rows of a `<id>.txt` (tab-separated; it cannot tell NULL from '', like Athena's)."""
+    return [tuple(line.split("\t")) for line in data.decode("utf-8").splitlines()]

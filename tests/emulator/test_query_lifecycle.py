@@ -299,7 +299,7 @@ def test_runtime_statistics_report_rows_and_timeline(select_clients: Any) -> Non
 
 
 class _Recorder:
-    """Engine and ResultWriter in one: answers each statement with its own text."""
+    """Engine and ResultStore in one: answers each statement with its own text."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
@@ -312,20 +312,16 @@ class _Recorder:
         with self.lock:
             self.files[location] = body
 
+    def read(self, location: str, region: str) -> bytes:
+        with self.lock:
+            return self.files[location]
+
 
 def test_history_keeps_only_the_newest_executions() -> None:
     recorder = _Recorder()
     service = QueryService(lambda: recorder, recorder, workers=2, max_executions=5)
-    started = []
     for i in range(12):
-        context = QueryContext(f"q{i}", "123456789012", "us-east-1", "awsdatacatalog", None, "s3://b/o/")
-        started.append(
-            service.start(QuerySubmission(query=f"SELECT {i}", statement=f"SELECT {i}", context=context))
-        )
-        deadline = time.monotonic() + 5
-        while not started[-1].is_finished:
-            assert time.monotonic() < deadline
-            time.sleep(0.001)
+        _run_to_end(service, f"q{i}", f"SELECT {i}")
     service.shutdown()
     kept = [e.query_id for e in service.newest_first("primary")]
     assert kept == [f"q{i}" for i in range(11, 6, -1)]
@@ -393,3 +389,27 @@ def test_an_output_bucket_that_does_not_exist_fails_the_query(select_clients: An
     assert status["AthenaError"]["ErrorType"] == 401
     assert f"{missing}{query_id}.csv" in status["StateChangeReason"]
     assert "NoSuchBucket" in status["StateChangeReason"]
+
+
+def _run_to_end(service: QueryService, query_id: str, sql: str) -> Any:
+    context = QueryContext(query_id, "123456789012", "us-east-1", "awsdatacatalog", None, "s3://b/o/")
+    execution = service.start(QuerySubmission(query=sql, statement=sql, context=context))
+    deadline = time.monotonic() + 5
+    while not execution.is_finished:
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    return execution
+
+
+def test_older_results_are_read_back_from_their_files() -> None:
+    recorder = _Recorder()
+    service = QueryService(lambda: recorder, recorder, workers=1, results_in_memory=2)
+    executions = [_run_to_end(service, f"r{i}", f"SELECT '{i}, \"{i}\"'") for i in range(4)]
+    service.shutdown()
+    assert [e.rows_offloaded for e in executions] == [True, True, False, False]
+    assert executions[0].result.rows == ()
+    assert service.result_of(executions[0]).rows == (("SELECT '0, \"0\"'",),)
+    assert service.result_of(executions[3]).rows == (("SELECT '3, \"3\"'",),)
+    del recorder.files["s3://b/o/r1.csv"]
+    with pytest.raises(KeyError):
+        service.result_of(executions[1])

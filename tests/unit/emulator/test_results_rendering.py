@@ -18,6 +18,8 @@ from dbt_athena_lite.emulator.results import (
     column_info,
     csv_bytes,
     page_rows,
+    parse_csv_rows,
+    parse_txt_rows,
     render_result,
     render_value,
     txt_bytes,
@@ -235,6 +237,23 @@ def test_csv_quotes_every_value_and_leaves_null_empty() -> None:
         ["", ""],
         ["", "2"],
     ]
+
+
+def test_csv_reads_back_exactly_with_null_apart_from_empty() -> None:
+    result = QueryResult(
+        statement_type="DML",
+        columns=[ResultColumn("a", "varchar"), ResultColumn("b", "varchar")],
+        rows=[('say "hi", then\nleave', None), (None, ""), ("", '""'), (None, None)],
+        has_header_row=True,
+    )
+    rendered = render_result(result)
+    assert parse_csv_rows(csv_bytes(rendered)) == list(rendered.rows)
+    single_null = render_result(QueryResult("DML", [ResultColumn("a", "varchar")], [(None,), ("x",)], True))
+    assert parse_csv_rows(csv_bytes(single_null)) == [(None,), ("x",)]
+
+
+def test_txt_reads_back_by_tabs() -> None:
+    assert parse_txt_rows(txt_bytes([("a", "int"), ("b", "string")])) == [("a", "int"), ("b", "string")]
 
 
 def test_statements_without_columns_write_empty_files() -> None:
