@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from moto.server import ThreadedMotoServer
 
-from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext, QueryResult
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryCancelled, QueryContext, QueryResult
 from dbt_athena_lite.emulator.engine.catalog_glue import list_database_names
 from dbt_athena_lite.emulator.engine.catalog_statements import run_catalog_statement
 from dbt_athena_lite.emulator.engine.clients import EngineClients, make_clients
@@ -243,6 +243,14 @@ def test_msck_repair_adds_only_missing_hive_folders(clients: EngineClients, data
         ("2023-12-31", "gone"): f"{location}/dt=2023-12-31/region=gone",  # never removed
         ("2024-01-02", "us:east"): f"{location}/dt=2024-01-02/region=us%3Aeast",
     }
+
+
+def test_msck_repair_stops_when_the_query_is_cancelled(clients: EngineClients, database: str) -> None:
+    create_table(clients, database, "logs")
+    context = QueryContext("q", "1", REGION, "awsdatacatalog", database, None)
+    context.cancelled.set()
+    with pytest.raises(QueryCancelled):
+        run_catalog_statement("MSCK REPAIR TABLE logs", context, clients)
 
 
 def test_rename_copies_table_and_partitions(clients: EngineClients, database: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dbt_athena_lite.emulator.engine.api import AthenaQueryError
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryCancelled, QueryContext
 from dbt_athena_lite.emulator.engine.catalog_glue import (
     GlueClient,
     GlueTable,
@@ -49,8 +49,11 @@ def partition_folders(keys: list[str], relative_paths: list[str]) -> dict[tuple[
     return found
 
 
-def repair_table(glue: GlueClient, s3: Any, database: str, table: GlueTable) -> list[tuple[str, ...]]:
-    """Add the missing partitions; return the values of those added (sorted)."""
+def repair_table(
+    glue: GlueClient, s3: Any, database: str, table: GlueTable, context: QueryContext
+) -> list[tuple[str, ...]]:
+    """Add the missing partitions; return the values of those added (sorted). Listing a big table
+    takes a while, so a StopQueryExecution is honoured between pages."""
     keys = partition_key_names(table)
     if not keys or is_iceberg(table):
         return []  # Athena accepts MSCK on unpartitioned tables and does nothing
@@ -58,6 +61,8 @@ def repair_table(glue: GlueClient, s3: Any, database: str, table: GlueTable) -> 
     bucket, prefix = split_s3_url(location)
     relative_paths: list[str] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        if context.cancelled.is_set():
+            raise QueryCancelled(context.query_id)
         relative_paths.extend(item["Key"][len(prefix) :] for item in page.get("Contents", []))
     folders = partition_folders(keys, relative_paths)
     existing = {tuple(partition["Values"]) for partition in list_partitions(glue, database, table["Name"])}

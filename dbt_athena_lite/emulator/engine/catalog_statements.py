@@ -93,7 +93,7 @@ class _CatalogRunner:
             return catalog_show.show_tables(tables, statement.pattern, views_only=statement.views_only)
         if isinstance(statement, RepairTable):
             database, table = self.table(statement.table)
-            repair_table(self.glue, self.s3, database, table)
+            repair_table(self.glue, self.s3, database, table, self.context)
             return _ddl_result("MSCK_REPAIR_TABLE")
         if isinstance(statement, TableDescription):
             return self.describe(statement)
