@@ -80,18 +80,24 @@ def at_time_zone_reads_naive_timestamps_as_utc(node: exp.Expr) -> exp.Expr | Non
 
 @RULES.node(exp.Cast, exp.TryCast)
 def timestamp_to_varchar_shows_milliseconds(node: exp.Expr) -> exp.Expr | None:
-    """CAST(timestamp AS varchar) prints milliseconds ('2024-01-02 03:04:05.000', plus ' UTC' for a
-    zoned value in the UTC session); DuckDB drops them."""
+    """CAST(timestamp AS varchar) prints milliseconds ('2024-01-02 03:04:05.000'; microseconds for a
+    timestamp(6); plus ' UTC' for a zoned value in the UTC session); DuckDB drops the zeros."""
     target = node.args.get("to")
     if not (isinstance(target, exp.DataType) and type_is(target, "varchar", "text", "char")):
         return None
-    if is_zoned(node.this):
-        pattern = "%Y-%m-%d %H:%M:%S.%g UTC"
-    elif has_type(node.this, "timestamp"):
-        pattern = "%Y-%m-%d %H:%M:%S.%g"
-    else:
+    if not (is_zoned(node.this) or has_type(node.this, "timestamp")):
         return None
+    fraction = "%f" if _precision(node.this.type) > 3 else "%g"
+    pattern = f"%Y-%m-%d %H:%M:%S.{fraction}" + (" UTC" if is_zoned(node.this) else "")
     return typed(call("STRFTIME", node.this, exp.Literal.string(pattern)), "varchar")
+
+
+def _precision(data_type: exp.DataType | None) -> int:
+    """A timestamp type's fractional digits (3 when unstated: Athena's timestamps are milliseconds)."""
+    parameters = data_type.expressions if data_type is not None else []
+    if parameters and isinstance(parameters[0].this, exp.Literal):
+        return int(parameters[0].this.this)
+    return 3
 
 
 # Joda-Time pattern letters (format_datetime / parse_datetime) -> DuckDB strftime codes, by run length.
