@@ -53,8 +53,16 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def _invalid(message: str, athena_error_code: str | None = None) -> AthenaApiError:
-    return AthenaApiError("InvalidRequestException", message, athena_error_code=athena_error_code)
+def _invalid(message: str) -> AthenaApiError:
+    return AthenaApiError("InvalidRequestException", message)
+
+
+def _required(request: dict[str, Any], member: str) -> str:
+    """A required request member (botocore checks them; raw HTTP callers may not)."""
+    value = request.get(member)
+    if not value:
+        raise _invalid(f"{member} is required.")
+    return str(value)
 
 
 def encode_token(scope: str, offset: int) -> str:
@@ -123,7 +131,7 @@ def query_execution_shape(execution: QueryExecution) -> dict[str, Any]:
 
 
 class AthenaApi:
-    """Dispatches the Athena actions in HANDLED_ACTIONS."""
+    """Answers the Athena actions listed in its handler table (see `handles`)."""
 
     def __init__(
         self, queries: QueryService, clients: InternalClients, account_id: str = DEFAULT_ACCOUNT_ID
@@ -165,8 +173,6 @@ class AthenaApi:
             return response_for(error)
         except json.JSONDecodeError as error:
             return response_for(_invalid(f"The request body is not valid JSON: {error}"))
-        except KeyError as error:  # a required member missing (botocore checks, raw callers may not)
-            return response_for(_invalid(f"{error.args[0]} is required."))
         payload = json.dumps(response, default=_json_default).encode("utf-8")
         return 200, [("Content-Type", JSON_CONTENT_TYPE)], payload
 
@@ -255,11 +261,9 @@ class AthenaApi:
         return {"QueryExecutionId": execution.query_id}
 
     def _execution(self, request: dict[str, Any]) -> QueryExecution:
-        query_id = request.get("QueryExecutionId")
-        if not query_id:
-            raise _invalid("QueryExecutionId is required.")
+        query_id = _required(request, "QueryExecutionId")
         try:
-            return self._queries.get(str(query_id))
+            return self._queries.get(query_id)
         except UnknownQueryError:
             raise _invalid(f"QueryExecution {query_id} was not found") from None
 
@@ -368,16 +372,18 @@ class AthenaApi:
 
     def get_table_metadata(self, request: dict[str, Any], region: str) -> dict[str, Any]:
         catalog = self._catalog(request, region)
-        metadata = catalog.get_table_metadata(request["DatabaseName"], request["TableName"])
+        metadata = catalog.get_table_metadata(
+            _required(request, "DatabaseName"), _required(request, "TableName")
+        )
         return {"TableMetadata": metadata}
 
     def list_table_metadata(self, request: dict[str, Any], region: str) -> dict[str, Any]:
-        database = request["DatabaseName"]
+        database = _required(request, "DatabaseName")
         tables = self._catalog(request, region).list_table_metadata(database, request.get("Expression"))
         return _paginate(tables, f"tables:{database}", request, "TableMetadataList", limit=50)
 
     def get_database(self, request: dict[str, Any], region: str) -> dict[str, Any]:
-        return {"Database": self._catalog(request, region).get_database(request["DatabaseName"])}
+        return {"Database": self._catalog(request, region).get_database(_required(request, "DatabaseName"))}
 
     def list_databases(self, request: dict[str, Any], region: str) -> dict[str, Any]:
         databases = self._catalog(request, region).list_databases()
