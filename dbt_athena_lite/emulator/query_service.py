@@ -2,14 +2,15 @@
 
 Every StartQueryExecution becomes a QueryExecution that moves QUEUED -> RUNNING ->
 SUCCEEDED | FAILED | CANCELLED on a worker thread, as in Athena; clients poll it. A finished
-execution keeps its rendered result for GetQueryResults and has written it to its output
-location (`<id>.csv`, or `<id>.txt` for DDL) like Athena does.
+execution has written its result to its output location (`<id>.csv`, or `<id>.txt` for DDL,
+SHOW and DESCRIBE) like Athena does, and keeps it rendered for GetQueryResults.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 import time
 import uuid
@@ -57,8 +58,13 @@ _UTILITY_KEYWORDS = frozenset({"SHOW", "DESCRIBE", "DESC", "EXPLAIN"})
 _CSV_SUBSTATEMENTS = frozenset({"CREATE_TABLE_AS_SELECT", "EXPLAIN", "EXPLAIN_ANALYZE"})
 
 
+# dbt puts a /* query comment */ first; Athena classifies by the statement after it.
+_LEADING_COMMENTS = re.compile(r"\A(?:\s+|\(|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
+
+
 def guess_statement_type(sql: str) -> StatementType:
-    words = sql.lstrip(" \t\r\n(").split(None, 1)
+    leading = _LEADING_COMMENTS.match(sql)
+    words = sql[leading.end() if leading else 0 :].split(None, 1)
     keyword = words[0].upper() if words else ""
     if keyword in _DDL_KEYWORDS:
         return "DDL"

@@ -14,6 +14,7 @@ import pytest
 from dbt_athena_lite.emulator.athena_types import AthenaType, parse_type
 from dbt_athena_lite.emulator.engine.api import QueryResult, ResultColumn
 from dbt_athena_lite.emulator.parameters import ParameterCountError, substitute_parameters
+from dbt_athena_lite.emulator.query_service import guess_statement_type
 from dbt_athena_lite.emulator.results import (
     column_info,
     csv_bytes,
@@ -317,3 +318,18 @@ def test_s3_rest_requests_are_named_by_method_path_and_query(
     method: str, path: str, query: str, headers: dict[str, str], action: str
 ) -> None:
     assert s3_action(method, path, query, headers) == action
+
+
+@pytest.mark.parametrize(
+    ("sql", "statement_type"),
+    [
+        ('/* {"app": "dbt", "node_id": "model.x"} */\ncreate table t as select 1', "DDL"),
+        ("-- why\n  SHOW TABLES", "UTILITY"),
+        ("DESCRIBE t", "UTILITY"),
+        ("(SELECT 1) UNION ALL (SELECT 2)", "DML"),
+        ("insert into t values (1)", "DML"),
+        ("MSCK REPAIR TABLE t", "DDL"),
+    ],
+)
+def test_statement_type_is_known_before_the_engine_runs(sql: str, statement_type: str) -> None:
+    assert guess_statement_type(sql) == statement_type
