@@ -13,8 +13,6 @@ import pytest
 
 from dbt_athena_lite.emulator.athena_types import AthenaType, parse_type
 from dbt_athena_lite.emulator.engine.api import QueryResult, ResultColumn
-from dbt_athena_lite.emulator.parameters import ParameterCountError, substitute_parameters
-from dbt_athena_lite.emulator.query_service import guess_statement_type
 from dbt_athena_lite.emulator.results import (
     column_info,
     csv_bytes,
@@ -25,7 +23,6 @@ from dbt_athena_lite.emulator.results import (
     render_value,
     txt_bytes,
 )
-from dbt_athena_lite.emulator.stats import s3_action
 
 # (Athena type, Python value from the engine, what Athena shows)
 RENDERING_TABLE: list[tuple[str, Any, str | None]] = [
@@ -265,71 +262,3 @@ def test_statements_without_columns_write_empty_files() -> None:
 
 def test_ddl_text_output_is_tab_separated_without_header() -> None:
     assert txt_bytes([("a", "int", None), ("b", "string", "note")]) == b"a\tint\t\nb\tstring\tnote\n"
-
-
-@pytest.mark.parametrize(
-    ("sql", "parameters", "expected"),
-    [
-        ("SELECT ? + ?", ["1", "2"], "SELECT 1 + 2"),
-        ("SELECT * FROM t WHERE s = ? AND x = '?'", ["'a'"], "SELECT * FROM t WHERE s = 'a' AND x = '?'"),
-        ('SELECT "col?" FROM t -- why?\nWHERE a = ?', ["3"], 'SELECT "col?" FROM t -- why?\nWHERE a = 3'),
-        ("SELECT /* ? */ 'it''s ?', ?", ["DATE '2024-01-02'"], "SELECT /* ? */ 'it''s ?', DATE '2024-01-02'"),
-    ],
-)
-def test_execution_parameters_fill_placeholders_outside_literals(
-    sql: str, parameters: list[str], expected: str
-) -> None:
-    assert substitute_parameters(sql, parameters) == expected
-
-
-def test_parameter_count_mismatch_is_reported() -> None:
-    with pytest.raises(ParameterCountError, match="expected 2 but found 1"):
-        substitute_parameters("SELECT ?, ?", ["1"])
-
-
-@pytest.mark.parametrize(
-    ("method", "path", "query", "headers", "action"),
-    [
-        ("GET", "/", "", {}, "ListBuckets"),
-        ("PUT", "/b", "", {}, "CreateBucket"),
-        ("HEAD", "/b", "", {}, "HeadBucket"),
-        ("DELETE", "/b", "", {}, "DeleteBucket"),
-        ("GET", "/b", "location", {}, "GetBucketLocation"),
-        ("GET", "/b", "list-type=2&prefix=a", {}, "ListObjectsV2"),
-        ("GET", "/b", "prefix=a", {}, "ListObjects"),
-        ("POST", "/b", "delete", {}, "DeleteObjects"),
-        ("GET", "/b/k/x.csv", "", {}, "GetObject"),
-        ("HEAD", "/b/k", "", {}, "HeadObject"),
-        ("PUT", "/b/k", "", {}, "PutObject"),
-        ("PUT", "/b/k", "", {"HTTP_X_AMZ_COPY_SOURCE": "/b/j"}, "CopyObject"),
-        ("DELETE", "/b/k", "", {}, "DeleteObject"),
-        ("POST", "/b/k", "uploads", {}, "CreateMultipartUpload"),
-        ("PUT", "/b/k", "partNumber=1&uploadId=u", {}, "UploadPart"),
-        ("POST", "/b/k", "uploadId=u", {}, "CompleteMultipartUpload"),
-        ("DELETE", "/b/k", "uploadId=u", {}, "AbortMultipartUpload"),
-        ("GET", "/b/k", "tagging", {}, "GetObjectTagging"),
-        ("GET", "/", "", {"HTTP_HOST": "127.0.0.1:4566"}, "ListBuckets"),
-        ("GET", "/k/x.csv", "", {"HTTP_HOST": "my-bucket.localhost:4566"}, "GetObject"),
-        ("GET", "/", "list-type=2", {"HTTP_HOST": "my.bucket.s3.us-east-1.amazonaws.com"}, "ListObjectsV2"),
-        ("PUT", "/", "", {"HTTP_HOST": "my-bucket.s3.amazonaws.com"}, "CreateBucket"),
-    ],
-)
-def test_s3_rest_requests_are_named_by_method_path_and_query(
-    method: str, path: str, query: str, headers: dict[str, str], action: str
-) -> None:
-    assert s3_action(method, path, query, headers) == action
-
-
-@pytest.mark.parametrize(
-    ("sql", "statement_type"),
-    [
-        ('/* {"app": "dbt", "node_id": "model.x"} */\ncreate table t as select 1', "DDL"),
-        ("-- why\n  SHOW TABLES", "UTILITY"),
-        ("DESCRIBE t", "UTILITY"),
-        ("(SELECT 1) UNION ALL (SELECT 2)", "DML"),
-        ("insert into t values (1)", "DML"),
-        ("MSCK REPAIR TABLE t", "DDL"),
-    ],
-)
-def test_statement_type_is_known_before_the_engine_runs(sql: str, statement_type: str) -> None:
-    assert guess_statement_type(sql) == statement_type
