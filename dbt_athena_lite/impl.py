@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dbt.adapters.base.column import Column as BaseColumn
 from dbt.adapters.base.impl import ConstraintSupport
 from dbt.adapters.base.meta import available
-from dbt.adapters.base.relation import AdapterTrackingRelationInfo, BaseRelation
+from dbt.adapters.base.relation import AdapterTrackingRelationInfo, BaseRelation, InformationSchema
+from dbt.adapters.capability import Capability, CapabilityDict, CapabilitySupport, Support
 from dbt.adapters.sql.impl import SQLAdapter
 from dbt_common.contracts.constraints import ConstraintType
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt_athena_lite import workgroup_checks
+from dbt_athena_lite import docs_catalog, partitions, persist_docs, seeds, workgroup_checks
 from dbt_athena_lite.__version__ import version
 from dbt_athena_lite.aws.glue import GlueCatalog, GlueTable
-from dbt_athena_lite.connections import AthenaLiteConnectionManager, aws_clients
+from dbt_athena_lite.aws.glue_tables import GlueTableStore
+from dbt_athena_lite.aws.s3 import S3Objects
+from dbt_athena_lite.config_checks import TableConfig, config_mapping
+from dbt_athena_lite.connections import AthenaLiteConnectionManager, aws_clients, logger
 from dbt_athena_lite.credentials import AthenaLiteCredentials
 from dbt_athena_lite.relation import AthenaLiteRelation
+from dbt_athena_lite.table_builds import Profile, TableBuilds, TablePlan, check_config, new_table_location
 
 if TYPE_CHECKING:
     import agate
@@ -144,8 +149,9 @@ class AthenaLiteAdapter(SQLAdapter):
         return [self.Column(column.name, column.data_type) for column in table.columns]
 
     def drop_relation(self, relation: BaseRelation) -> None:
+        """The Glue entry, and for tables their data through the S3 guard (as Athena's DROP of Iceberg)."""
         assert relation.schema is not None and relation.identifier is not None
-        self._catalog(relation.database).delete_table(relation.schema, relation.identifier)
+        self._table_builds(relation.database).drop(relation.schema, relation.identifier)
         self.cache_dropped(relation)
 
     def rename_relation(self, from_relation: BaseRelation, to_relation: BaseRelation) -> None:
@@ -163,6 +169,87 @@ class AthenaLiteAdapter(SQLAdapter):
             identifier=table.name,
             type=table.kind,  # type: ignore[arg-type]
         )
+
+    # --- tables: locations, S3 guard, swaps ---------------------------------------------------
+
+    def _table_profile(self) -> Profile:
+        creds = self._credentials
+        return Profile(creds.s3_staging_dir, creds.s3_data_dir, creds.s3_tmp_table_dir, creds.s3_data_naming)
+
+    def _table_builds(self, database: str | None) -> TableBuilds:
+        s3 = S3Objects(aws_clients(self._credentials).client("s3"))
+        return TableBuilds(GlueTableStore.of(self._catalog(database)), s3, self._table_profile())
+
+    @available
+    def plan_table_build(
+        self, relation: BaseRelation, model_config: Any, other_locations: dict[str, str]
+    ) -> TablePlan:
+        """Validate the model's config, decide where the build goes, and check its deletes up front."""
+        assert relation.schema is not None and relation.identifier is not None
+        builds = self._table_builds(relation.database)
+        return builds.plan(
+            relation.database,
+            relation.schema,
+            relation.identifier,
+            config_mapping(model_config),
+            other_locations,
+        )
+
+    @available
+    def check_table_config(self, model_config: Any) -> TableConfig:
+        return check_config(self._table_profile(), config_mapping(model_config))
+
+    @available
+    def new_table_location(self, relation: BaseRelation, model_config: Any, temporary: bool = False) -> str:
+        """Where a table created by CTAS outside the table materialization (e.g. a temporary one) goes."""
+        assert relation.schema is not None and relation.identifier is not None
+        profile = self._table_profile()
+        config = check_config(profile, config_mapping(model_config))
+        return new_table_location(profile, config, relation.schema, relation.identifier, temporary=temporary)
+
+    @available
+    def run_table_build(self, plan: TablePlan, statements: list[str], allow_batching: bool = True) -> Any:
+        """Run a build's statements. On failure the build is discarded and the error raised, except
+        HIVE_TOO_MANY_OPEN_PARTITIONS with `allow_batching`: then None, to rebuild in batches."""
+        response = None
+        try:
+            for sql in statements:
+                response, _ = self.execute(sql)
+        except BaseException as error:
+            self._table_builds(plan.database).discard(plan)
+            if allow_batching and partitions.TOO_MANY_PARTITIONS in str(error):
+                logger.info(f"{plan.table} writes too many partitions for one query: building it in batches")
+                return None
+            raise
+        return response
+
+    @available
+    def fetch_partition_values(self, sql: str) -> list[tuple[Any, ...]]:
+        """Rows of a query as Athena returns them (no type inference: filters must match them exactly)."""
+        _, cursor = self.connections.add_query(sql)
+        return [tuple(row) for row in cursor.fetchall()]
+
+    @available
+    def partition_batch_filters(self, plan: TablePlan, rows: list[tuple[Any, ...]]) -> list[str]:
+        expressions = partitions.batch_expressions(plan.config)
+        return partitions.batch_filters(expressions, rows, partitions.batch_size(plan.config))
+
+    @available
+    def partition_batch_expressions(self, plan: TablePlan) -> list[str]:
+        return partitions.batch_expressions(plan.config)
+
+    @available
+    def columns_partitions_last(self, columns: list[str], partitioned_by: list[str]) -> list[str] | None:
+        return partitions.columns_partitions_last(columns, partitioned_by)
+
+    @available
+    def finish_table_build(self, plan: TablePlan) -> None:
+        self._table_builds(plan.database).finish(plan)
+
+    @available
+    def empty_hive_table(self, relation: BaseRelation) -> None:
+        assert relation.schema is not None and relation.identifier is not None
+        self._table_builds(relation.database).empty(relation.schema, relation.identifier)
 
     # --- dbt debug -----------------------------------------------------------------------------
 
@@ -195,3 +282,60 @@ class AthenaLiteAdapter(SQLAdapter):
         if location == "prepend":
             return f"'{value}' || {add_to}"
         raise DbtRuntimeError(f'Got an unexpected location value of "{location}"')
+
+    # --- seeds, docs and catalog ---------------------------------------------------------------
+
+    # Selected relations are looked up one by one in Glue instead of listing whole schemas.
+    _capabilities = CapabilityDict(
+        {Capability.SchemaMetadataByRelations: CapabilitySupport(support=Support.Full)}
+    )
+
+    def _get_one_catalog(
+        self,
+        information_schema: InformationSchema,
+        schemas: set[str],
+        used_schemas: frozenset[tuple[str, str]],
+    ) -> agate.Table:
+        glue = self._catalog(information_schema.database)
+        table = docs_catalog.schemas_catalog(glue, str(information_schema.database), schemas)
+        return self._catalog_filter_table(table, used_schemas)
+
+    def _get_one_catalog_by_relations(
+        self,
+        information_schema: InformationSchema,
+        relations: list[BaseRelation],
+        used_schemas: frozenset[tuple[str, str]],
+    ) -> agate.Table:
+        glue = self._catalog(information_schema.database)
+        names = [(r.schema, r.identifier) for r in relations if r.schema and r.identifier]
+        table = docs_catalog.relations_catalog(glue, str(information_schema.database), names)
+        return self._catalog_filter_table(table, used_schemas)
+
+    @available
+    def persist_docs_to_glue(
+        self, relation: BaseRelation, description: str | None, columns: dict[str, dict[str, Any]]
+    ) -> list[str]:
+        """Write the relation's and columns' descriptions to Glue; returns documented columns it lacks."""
+        assert relation.schema is not None and relation.identifier is not None
+        glue = self._catalog(relation.database)
+        raw = glue.get_raw_table(relation.schema, relation.identifier)
+        if raw is None:
+            raise DbtRuntimeError(f"Cannot persist docs: {relation} is not in the Glue catalog")
+        update = persist_docs.docs_update(raw, description, columns)
+        for name in update.truncated:
+            logger.warning(f"{relation}: the description of {name} was cut to what Glue accepts")
+        if update.table_input is not None:
+            # Only descriptions change: an archived Glue version per docs update would crowd out real ones.
+            glue.update_table(relation.schema, update.table_input, skip_archive=True)
+        return update.missing_columns
+
+    @available
+    def upload_seed_csv(
+        self, location: str, agate_table: agate.Table, seed: str, upload_args: dict[str, Any] | None = None
+    ) -> None:
+        """Upload seed `seed` as CSV below `location`; `upload_args` (the seed's `seed_s3_upload_args`
+        config) go to PutObject, else the profile's."""
+        creds = self._credentials
+        body = seeds.agate_csv_bytes(seed, agate_table)
+        args = upload_args if upload_args is not None else creds.seed_s3_upload_args
+        seeds.upload(aws_clients(creds).client("s3"), location, body, args, seed=seed)

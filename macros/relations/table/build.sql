@@ -1,0 +1,74 @@
+{#
+  The statements that build a table: one CTAS, or (past Athena's 100-partition limit) a CTAS of
+  the first batch of partitions and one INSERT per further batch, each filtered on its partition
+  values. Hive table_properties follow as ALTER TABLE, before the table is swapped in.
+#}
+{% macro athena_lite__table_build_statements(relation, sql, plan, batch_filters=none) -%}
+  {%- set statements = [] -%}
+  {%- if batch_filters is none -%}
+    {%- do statements.append(athena_lite__ctas(relation, sql, plan.config, plan.build_location)) -%}
+  {%- else -%}
+    {%- for condition in batch_filters -%}
+      {%- set batch_sql = 'select * from (' ~ sql ~ ') as model_batch where ' ~ condition -%}
+      {%- if loop.first -%}
+        {%- do statements.append(athena_lite__ctas(relation, batch_sql, plan.config, plan.build_location)) -%}
+      {%- else -%}
+        {%- do statements.append('insert into ' ~ relation ~ ' ' ~ batch_sql) -%}
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {%- if plan.config.property_strings and not plan.config.is_iceberg -%}
+    {%- do statements.append(athena_lite__set_table_properties(relation, plan.config.property_strings)) -%}
+  {%- endif -%}
+  {{ return(statements) }}
+{%- endmacro %}
+
+
+{#- One WHERE condition per batch of partitions the model's select writes. -#}
+{% macro athena_lite__partition_batch_filters(sql, plan) -%}
+  {%- set expressions = adapter.partition_batch_expressions(plan) -%}
+  {%- set query -%}
+    select distinct {{ expressions | join(', ') }}
+    from ({{ sql }}) as model_partitions
+    order by {% for _ in expressions %}{{ loop.index }}{{ ", " if not loop.last }}{% endfor %}
+  {%- endset -%}
+  {{ return(adapter.partition_batch_filters(plan, adapter.fetch_partition_values(query))) }}
+{%- endmacro %}
+
+
+{#-
+  The model's select as the CTAS needs it: contract columns checked, and (Hive) the partition
+  columns last, as Athena requires; reordered here instead of failing on HIVE_COLUMN_ORDER_MISMATCH.
+-#}
+{% macro athena_lite__table_select(sql, plan) -%}
+  {%- if config.get('contract').enforced -%}
+    {{ get_assert_columns_equivalent(sql) }}
+    {%- set sql = get_select_subquery(sql) -%}
+  {%- endif -%}
+  {%- if plan.config.partitioned_by and not plan.config.is_iceberg -%}
+    {%- set columns = get_columns_in_query(sql) -%}
+    {%- set ordered = adapter.columns_partitions_last(columns, plan.config.partitioned_by) -%}
+    {%- if ordered is not none -%}
+      {%- set sql -%}
+        select {% for column in ordered %}{{ adapter.quote(column) }}{{ ", " if not loop.last }}{% endfor %}
+        from ({{ sql }}) as model_columns
+      {%- endset -%}
+    {%- endif -%}
+  {%- endif -%}
+  {{ return(sql) }}
+{%- endmacro %}
+
+
+{#- Other models' external_location, so that two models never share (and delete) one directory. -#}
+{% macro athena_lite__other_external_locations() -%}
+  {%- set found = {} -%}
+  {%- if graph is defined -%}
+    {%- for node in graph.nodes.values() -%}
+      {%- set location = node.config.get('external_location') -%}
+      {%- if location and node.unique_id != model.unique_id -%}
+        {%- do found.update({node.unique_id: location}) -%}
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {{ return(found) }}
+{%- endmacro %}

@@ -1,0 +1,242 @@
+"""Hive table materialization on the emulator: formats, partitions, buckets, locations, rebuilds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from dbt.tests.util import run_dbt, write_file
+
+BUCKET = "dbt-functional"
+
+
+def s3_client(endpoint: str) -> Any:
+    return boto3.client(
+        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+
+
+def glue_client(endpoint: str) -> Any:
+    return boto3.client(
+        "glue",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+
+
+def keys_under(endpoint: str, prefix: str) -> list[str]:
+    pages = s3_client(endpoint).get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
+    return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
+
+
+def table_names(endpoint: str, schema: str) -> list[str]:
+    return sorted(t["Name"] for t in glue_client(endpoint).get_tables(DatabaseName=schema)["TableList"])
+
+
+def table_location(endpoint: str, schema: str, name: str) -> str:
+    return str(
+        glue_client(endpoint).get_table(DatabaseName=schema, Name=name)["Table"]["StorageDescriptor"][
+            "Location"
+        ]
+    )
+
+
+def count(project: Any, name: str) -> int:
+    return int(project.run_sql(f"select count(*) from {project.test_schema}.{name}", fetch="one")[0])
+
+
+ROWS = (
+    "select id, 'name_' || cast(id as varchar) as name, id % 3 as grp from unnest(sequence(1, 12)) as t(id)"
+)
+
+
+FORMATS = ("parquet", "orc", "json", "textfile")
+
+
+class TestFormats:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        models = {
+            f"t_{fmt}.sql": f"{{{{ config(materialized='table', format='{fmt}') }}}}\n{ROWS}"
+            for fmt in FORMATS
+        }
+        models["t_textfile_pipe.sql"] = (
+            "{{ config(materialized='table', format='textfile', field_delimiter='|') }}\n" + ROWS
+        )
+        return models
+
+    def test_each_format_builds_and_reads(self, project: Any, emulator_endpoint: str) -> None:
+        results = run_dbt(["run"])
+        assert {r.status for r in results} == {"success"}
+        for fmt in (*FORMATS, "textfile_pipe"):
+            assert count(project, f"t_{fmt}") == 12
+        serde = glue_client(emulator_endpoint).get_table(
+            DatabaseName=project.test_schema, Name="t_textfile_pipe"
+        )
+        assert serde["Table"]["StorageDescriptor"]["SerdeInfo"]["Parameters"]["field.delim"] == "|"
+
+    @pytest.mark.skip(reason="emulator: CTAS format='AVRO' fails (no Avro codec); reported with issue 5")
+    def test_avro(self, project: Any) -> None:
+        write_file(
+            "{{ config(materialized='table', format='avro') }}\n" + ROWS,
+            project.project_root,
+            "models",
+            "t_avro.sql",
+        )
+        run_dbt(["run", "--select", "t_avro"])
+        assert count(project, "t_avro") == 12
+
+
+class TestPartitionedBucketed:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            # grp is not last in the select: the materialization reorders it for Athena.
+            "parted.sql": "{{ config(materialized='table', partitioned_by=['grp']) }}\n"
+            "select grp, id, name from (" + ROWS + ")",
+            "bucketed.sql": "{{ config(materialized='table', bucketed_by=['id'], bucket_count=4, "
+            "write_compression='snappy', table_properties={'team': 'analytics'}) }}\n" + ROWS,
+        }
+
+    def test_partitions_and_buckets(self, project: Any, emulator_endpoint: str) -> None:
+        run_dbt(["run"])
+        run_dbt(["run"])  # the rebuild swaps partitions in place
+        glue = glue_client(emulator_endpoint)
+        parts = glue.get_partitions(DatabaseName=project.test_schema, TableName="parted")["Partitions"]
+        assert sorted(p["Values"][0] for p in parts) == ["0", "1", "2"]
+        location = table_location(emulator_endpoint, project.test_schema, "parted")
+        assert all(p["StorageDescriptor"]["Location"].startswith(location) for p in parts)
+        rows = project.run_sql(
+            f"select grp, count(*) from {project.test_schema}.parted group by 1 order by 1", fetch="all"
+        )
+        assert [tuple(r) for r in rows] == [(0, 4), (1, 4), (2, 4)]
+        bucketed = glue.get_table(DatabaseName=project.test_schema, Name="bucketed")["Table"]
+        assert bucketed["StorageDescriptor"]["NumberOfBuckets"] == 4
+        assert bucketed["Parameters"]["team"] == "analytics"
+        assert count(project, "bucketed") == 12
+
+
+NAMINGS = {
+    "unique": "data/{uuid}",
+    "table": "data/{table}",
+    "table_unique": "data/{table}/{uuid}",
+    "schema_table": "data/{schema}/{table}",
+    "schema_table_unique": "data/{schema}/{table}/{uuid}",
+}
+
+
+class TestNamings:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            f"n_{naming}.sql": f"{{{{ config(materialized='table', s3_data_naming='{naming}') }}}}\n{ROWS}"
+            for naming in NAMINGS
+        }
+
+    def test_data_lands_where_the_naming_says_and_rebuilds_clean_up(
+        self, project: Any, emulator_endpoint: str
+    ) -> None:
+        schema = project.test_schema
+        for _ in range(3):
+            run_dbt(["run"])
+            for naming, pattern in NAMINGS.items():
+                table = f"n_{naming}"
+                location = table_location(emulator_endpoint, schema, table)
+                parts = location.removeprefix(f"s3://{BUCKET}/").split("/")
+                expected = pattern.format(schema=schema, table=table, uuid="*").split("/")
+                assert len(parts) == len(expected), (naming, location)
+                assert all(e in ("*", p) for e, p in zip(expected, parts, strict=True)), (naming, location)
+                assert keys_under(emulator_endpoint, location.removeprefix(f"s3://{BUCKET}/") + "/")
+                assert count(project, table) == 12
+            assert table_names(emulator_endpoint, schema) == sorted(f"n_{n}" for n in NAMINGS)
+        # No orphans: every object under the data root belongs to the current location of a table.
+        current = [
+            table_location(emulator_endpoint, schema, f"n_{n}").removeprefix(f"s3://{BUCKET}/") + "/"
+            for n in NAMINGS
+        ]
+        mine = [
+            k
+            for k in keys_under(emulator_endpoint, "data/")
+            if schema in k or any(k.startswith(c) for c in current)
+        ]
+        assert mine and all(any(k.startswith(c) for c in current) for k in mine)
+        tmp = keys_under(emulator_endpoint, "staging/tables/") + keys_under(emulator_endpoint, "tmp/")
+        assert not [k for k in tmp if "__dbt_tmp" in k]
+
+
+class TestExternalLocation:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "ext.sql": "{{ config(materialized='table', partitioned_by=['grp'], "
+            "external_location='s3://dbt-functional/external/' ~ this.schema ~ '/ext/') }}\n" + ROWS,
+        }
+
+    def test_rebuilds_at_the_declared_location(self, project: Any, emulator_endpoint: str) -> None:
+        prefix = f"external/{project.test_schema}/ext/"
+        for _ in range(2):
+            run_dbt(["run"])
+            assert table_location(emulator_endpoint, project.test_schema, "ext").rstrip(
+                "/"
+            ) == f"s3://{BUCKET}/{prefix}".rstrip("/")
+            assert count(project, "ext") == 12
+        keys = keys_under(emulator_endpoint, prefix)
+        assert keys and all(k.startswith(prefix + "grp=") for k in keys)
+        assert not [k for k in keys_under(emulator_endpoint, "data/") if "ext__dbt_tmp" in k]
+
+
+class TestFailingRebuild:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"keep.sql": "{{ config(materialized='table') }}\n" + ROWS}
+
+    def test_old_table_and_data_survive(self, project: Any, emulator_endpoint: str) -> None:
+        run_dbt(["run"])
+        schema = project.test_schema
+        location = table_location(emulator_endpoint, schema, "keep")
+        before = keys_under(emulator_endpoint, location.removeprefix(f"s3://{BUCKET}/") + "/")
+        write_file(
+            "{{ config(materialized='table') }}\nselect id, no_such_column from (" + ROWS + ")",
+            project.project_root,
+            "models",
+            "keep.sql",
+        )
+        results = run_dbt(["run"], expect_pass=False)
+        assert results[0].status == "error"
+        assert table_location(emulator_endpoint, schema, "keep") == location
+        assert keys_under(emulator_endpoint, location.removeprefix(f"s3://{BUCKET}/") + "/") == before
+        assert count(project, "keep") == 12
+        assert table_names(emulator_endpoint, schema) == ["keep"]
+        assert not [
+            k
+            for k in keys_under(emulator_endpoint, f"data/{schema}/")
+            if not k.startswith(location.removeprefix(f"s3://{BUCKET}/"))
+        ]
+
+
+MANY = "select id, id as part from unnest(sequence(1, 130)) as t(id)"
+
+
+class TestManyPartitions:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "auto_batched.sql": "{{ config(materialized='table', partitioned_by=['part']) }}\n" + MANY,
+            "forced.sql": "{{ config(materialized='table', partitioned_by=['part'], force_batch=true) }}\n"
+            + MANY,
+        }
+
+    def test_more_than_100_partitions(self, project: Any, emulator_endpoint: str) -> None:
+        for _ in range(2):
+            results = run_dbt(["run"])
+            assert {r.status for r in results} == {"success"}
+            for name in ("auto_batched", "forced"):
+                assert count(project, name) == 130
+                parts = glue_client(emulator_endpoint).get_partitions(
+                    DatabaseName=project.test_schema, TableName=name
+                )
+                assert len(parts["Partitions"]) == 130
+        assert table_names(emulator_endpoint, project.test_schema) == ["auto_batched", "forced"]
