@@ -1,10 +1,18 @@
 """Shared fixtures for contract tests against a running emulator.
 
-`emulator` (session scope) runs the emulator in-process on 127.0.0.1 with a free port and
-the real SQL engine once `dbt_athena_lite.emulator.engine.engine` exists. `select_emulator`
-runs a second one whose engine is `SelectOnDuckDb` below: a small, real engine (statements
-run on an in-memory DuckDB) for lifecycle and rendering tests that must not depend on the
-SQL engine's progress. Both stay in one xdist worker: run with `--dist loadgroup`.
+- `emulator` (session): the emulator in-process on 127.0.0.1, free port, with the real SQL
+  engine once `dbt_athena_lite.emulator.engine.engine` exists; `.endpoint_url`, `.port`,
+  `.stats()`, `.reset_stats()`, `.server`.
+- `aws_env`, `boto3_session`: dummy credentials in us-east-1 (any are accepted).
+- `athena`, `glue`, `s3`: clients at `emulator`; `bucket`: a fresh bucket per test.
+- `run_query(sql, database=None) -> (state, rows, QueryExecution)`: start, poll every 10 ms,
+  fetch every page (rows as tuples of VarCharValue, the SELECT header row included).
+- `select_emulator`, `select_clients`, `select_engine_factory`: a second emulator whose
+  engine is `SelectOnDuckDb` below, a small real engine (statements run on an in-memory
+  DuckDB), for lifecycle and rendering tests that must not depend on the SQL engine.
+
+Every test under tests/emulator joins the xdist group "emulator": run with
+`pytest -n 2 --dist loadgroup` so the session emulators start once, in one worker.
 """
 
 from __future__ import annotations
