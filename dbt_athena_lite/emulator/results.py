@@ -136,6 +136,19 @@ def render_date(value: Any, _athena_type: AthenaType) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
+def render_interval_day_to_second(value: Any, _athena_type: AthenaType) -> str:
+    """Trino's `D HH:MM:SS.fff`, e.g. 1 02:03:04.500 (a negative interval leads with '-')."""
+    if not isinstance(value, dt.timedelta):
+        return str(value)
+    total_ms = round(value.total_seconds() * 1000)
+    sign = "-" if total_ms < 0 else ""
+    seconds, millis = divmod(abs(total_ms), 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    return f"{sign}{days} {hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
 # ---------------------------------------------------------------- nested values
 
 
@@ -213,6 +226,7 @@ _RENDERERS: dict[str, Callable[[Any, AthenaType], str]] = {
     "timestamp with time zone": render_timestamp,
     "time": render_time,
     "time with time zone": render_time,
+    "interval day to second": render_interval_day_to_second,
     "varbinary": render_varbinary,
     "json": render_json,
     "array": render_array,

@@ -70,6 +70,8 @@ RENDERING_TABLE: list[tuple[str, Any, str | None]] = [
     ),
     ("time", dt.time(3, 4, 5, 6000), "03:04:05.006"),
     ("varbinary", b"hello", "68 65 6c 6c 6f"),
+    ("interval day to second", dt.timedelta(days=1, hours=2, minutes=3, seconds=4.5), "1 02:03:04.500"),
+    ("interval day to second", -dt.timedelta(seconds=90), "-0 00:01:30.000"),
     ("array(integer)", [1, 2], "[1, 2]"),
     ("array(varchar)", ["a", None], "[a, null]"),
     ("array(double)", [1e10], "[1.0E10]"),
