@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dbt_athena_lite.emulator.engine import catalog_hive_rules
 from dbt_athena_lite.emulator.engine.catalog_tokens import Token, syntax_error, tokenize
 
 
@@ -173,6 +174,8 @@ def parse_catalog_statement(sql: str) -> CatalogStatement | None:
         or (first.is_word("ALTER") and len(tokens) > 1 and tokens[1].is_word("TABLE"))
     ):
         return None
+    if first.is_word("ALTER", "MSCK"):
+        sql, tokens = catalog_hive_rules.as_hive_reads_it(sql)
     parser = _Parser(sql, tokens)
     statement = parser.statement()
     if statement is not None:
@@ -278,19 +281,26 @@ class _Parser:
             raise syntax_error(self.sql, first_token.position if first_token else 0, "too many dots")
         return TableRef(name=parts[-1], database=parts[-2] if len(parts) >= 2 else None)
 
+    def hive_table_ref(self) -> TableRef:
+        """The table of an ALTER TABLE / MSCK REPAIR TABLE, under Hive's naming rules."""
+        start = self.index
+        table = self.table_ref()
+        catalog_hive_rules.check_table_name(self.sql, self.tokens[0], self.tokens[start : self.index])
+        return table
+
     def statement(self) -> CatalogStatement | None:
         keyword = self.expect_word("SHOW", "DESCRIBE", "DESC", "MSCK", "ALTER")
         if keyword == "MSCK":
             self.expect_word("REPAIR")
             self.expect_word("TABLE")
-            return RepairTable(self.table_ref())
+            return RepairTable(self.hive_table_ref())
         if keyword in ("DESCRIBE", "DESC"):
             formatted = self.accept_word("FORMATTED", "EXTENDED")
             return DescribeTable(self.table_ref(), formatted=formatted)
         if keyword == "SHOW":
             return self.show()
         self.expect_word("TABLE")
-        return self.alter_table(self.table_ref())
+        return self.alter_table(self.hive_table_ref())
 
     def show(self) -> CatalogStatement | None:
         kind = self.expect_word(

@@ -252,3 +252,49 @@ def test_view_sql_decodes_presto_view_text() -> None:
     payload = base64.b64encode(json.dumps({"originalSql": "SELECT 1 AS x"}).encode()).decode()
     assert view_sql({"ViewOriginalText": f"/* Presto View: {payload} */"}) == "SELECT 1 AS x"
     assert view_sql({"ViewOriginalText": "/* Presto View: !!! */"}) == "/* Presto View: !!! */"
+
+
+# -- what Athena's Hive DDL parser rejects in ALTER TABLE / MSCK ------------------------------------------
+
+
+def test_a_line_comment_before_hive_ddl_hides_the_statement() -> None:
+    sql = '-- /* {"app": "dbt"} */\nMSCK REPAIR TABLE db.t'
+    with pytest.raises(AthenaQueryError) as raised:
+        parse_catalog_statement(sql)
+    assert raised.value.message.startswith(f"FAILED: ParseException line 1:{len(sql)} cannot recognize input")
+
+
+def test_a_line_comment_inside_hive_ddl_hides_the_rest() -> None:
+    statement = parse_catalog_statement("ALTER TABLE t ADD PARTITION (dt='a') -- first\nPARTITION (dt='b')")
+    assert statement == AddPartitions(T, (PartitionSpec((("dt", "a"),)),))
+
+
+def test_block_comments_before_hive_ddl_are_fine() -> None:
+    statement = parse_catalog_statement("/* {\"app\": \"dbt\"} */\nALTER TABLE t SET TBLPROPERTIES ('a'='1')")
+    assert statement == SetTableProperties(T, {"a": "1"})
+
+
+def test_msck_with_a_catalog_in_backticks_is_fine() -> None:
+    assert parse_catalog_statement("MSCK REPAIR TABLE `awsdatacatalog`.`db`.`t`") == RepairTable(DB_T)
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ('MSCK REPAIR TABLE "db"."t"', "line 1:1: mismatched input 'MSCK'. Expecting: 'ALTER', 'ANALYZE'"),
+        (
+            'ALTER TABLE "db"."t" ADD PARTITION (dt=\'a\')',
+            "line 1:13: mismatched input '\"db\"'. ALTER TABLE",
+        ),
+        (
+            "ALTER TABLE `awsdatacatalog`.`db`.`t` REPLACE COLUMNS (a int)",
+            "line 1:13: backquoted identifiers are not supported; use double quotes",
+        ),
+        ("ALTER TABLE awsdatacatalog.db.t ADD COLUMNS (a int)", "without the catalog"),
+    ],
+)
+def test_hive_ddl_names_follow_hive_quoting(sql: str, message: str) -> None:
+    with pytest.raises(AthenaQueryError) as raised:
+        parse_catalog_statement(sql)
+    assert raised.value.error_name == "SYNTAX_ERROR"
+    assert message in raised.value.message
