@@ -92,6 +92,7 @@ _PARQUET = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 _ORC = "org.apache.hadoop.hive.ql.io.orc.OrcSerde"
 _JSON = "org.apache.hive.hcatalog.data.JsonSerDe"
 _TEXT = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+_AVRO = "org.apache.hadoop.hive.serde2.avro.AvroSerDe"
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ CTAS_FORMATS = [
     FormatCase("JSON", "NONE", _JSON, "write.compression", ".json"),
     FormatCase("TEXTFILE", "GZIP", _TEXT, "write.compression", ".txt.gz"),
     FormatCase("TEXTFILE", "ZSTD", _TEXT, "write.compression", ".txt.zst"),
+    FormatCase("AVRO", "DEFLATE", _AVRO, "avro.compression", ".avro"),
+    FormatCase("AVRO", "NONE", _AVRO, "avro.compression", ".avro"),
 ]
 
 
@@ -787,3 +790,15 @@ def test_information_schema_is_queryable_and_joins_with_tables(run: Run, databas
         f"SELECT count(*) FROM information_schema.tables AS i JOIN t ON i.table_name = 't' WHERE i.table_schema = '{database}'"
     ).rows
     assert list(joined) == [(1,)]
+
+
+def test_insert_into_an_avro_table_with_nested_values(run: Run) -> None:
+    run(
+        "CREATE TABLE t WITH (format='AVRO') AS SELECT 1 AS id, ARRAY['a', 'b'] AS tags, "
+        "MAP(ARRAY['k'], ARRAY[1]) AS counts, CAST(ROW(1, 'x') AS ROW(n integer, s varchar)) AS pair"
+    )
+    run("INSERT INTO t VALUES (2, ARRAY[], MAP(), CAST(NULL AS ROW(n integer, s varchar)))")
+    assert list(run("SELECT id, tags, counts, pair FROM t ORDER BY id").rows) == [
+        (1, ["a", "b"], {"k": 1}, {"n": 1, "s": "x"}),
+        (2, [], {}, None),
+    ]

@@ -6,7 +6,7 @@ it recognises a table's format from its SerDe / InputFormat with `format_of_tabl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError
+from dbt_athena_lite.emulator.engine.avro import write_avro
 from dbt_athena_lite.emulator.engine.catalog import GlueTable
 from dbt_athena_lite.emulator.engine.sqltext import quote_string
 
@@ -100,6 +101,7 @@ FORMATS: dict[str, StorageFormat] = {
         ".avro",
         "DEFLATE",
         "avro.compression",
+        {"DEFLATE": "deflate", "NONE": "null", "UNCOMPRESSED": "null"},
     ),
 }
 _COMPRESSED_SUFFIX = {"gzip": ".gz", "zstd": ".zst"}
@@ -158,13 +160,9 @@ def write_file(
     parameters: Sequence[object] = (),
 ) -> int:
     """Write the rows of `select_sql` (with its `$n` parameters) to one local file; returns the row count."""
-    if fmt.name == "ORC":
-        return _write_orc(cursor, select_sql, parameters, path, codec)
-    if fmt.name == "AVRO":
-        raise AthenaQueryError(
-            "NOT_SUPPORTED",
-            "Writing AVRO is not supported by the emulator yet: use PARQUET, ORC, JSON or TEXTFILE",
-        )
+    if fmt.name in _ARROW_WRITERS:  # formats DuckDB cannot write: rows go through Arrow
+        rows: Any = cursor.execute(select_sql, list(parameters)).to_arrow_table()
+        return _ARROW_WRITERS[fmt.name](rows, path, codec)
     options = _COPY_OPTIONS[fmt.name].format(codec=codec)
     if fmt.name == "TEXTFILE":
         # Hive's LazySimpleSerDe: no quoting, \N for NULL, one-character field delimiter.
@@ -183,11 +181,11 @@ _COPY_OPTIONS = {
 }
 
 
-def _write_orc(
-    cursor: duckdb.DuckDBPyConnection, select_sql: str, parameters: Sequence[object], path: Path, codec: str
-) -> int:
+def _write_orc(table: Any, path: Path, codec: str) -> int:
     import pyarrow.orc  # DuckDB has no ORC writer; pyarrow's is the real ORC library
 
-    table: Any = cursor.execute(select_sql, list(parameters)).to_arrow_table()
     pyarrow.orc.write_table(table, str(path), compression=codec)
     return int(table.num_rows)
+
+
+_ARROW_WRITERS: dict[str, Callable[[Any, Path, str], int]] = {"ORC": _write_orc, "AVRO": write_avro}

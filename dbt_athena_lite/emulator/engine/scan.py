@@ -9,13 +9,15 @@ as with Hive's SerDes); Parquet and ORC columns are matched by name, missing one
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError
+from dbt_athena_lite.emulator.engine.avro import read_avro
 from dbt_athena_lite.emulator.engine.catalog import GlueTable, get_partitions
 from dbt_athena_lite.emulator.engine.formats import format_of_table
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident, quote_string
@@ -72,7 +74,7 @@ def scan_table(
     if not files:
         return _scan(_empty_select([*data_columns, *keys]), 0, [*data_columns, *keys])
     reader = _reader(table, files, cursor, s3)
-    if format_of_table(table) in ("parquet", "orc"):  # self-describing files: match columns by name
+    if format_of_table(table) in ("parquet", "orc", "avro"):  # self-describing: match columns by name
         available = {name.lower(): name for name in cursor.sql(f"SELECT * FROM {reader} LIMIT 0").columns}
     else:
         available = {column.name: column.name for column in data_columns}
@@ -153,8 +155,8 @@ def _reader(table: GlueTable, files: Sequence[DataFile], cursor: duckdb.DuckDBPy
         return f"read_json({urls}, format='newline_delimited', columns={_struct(columns)}, {file_column})"
     if kind in ("text", "csv"):
         return _csv_reader(table, urls, file_column)
-    if kind == "orc":
-        return _register_orc(files, cursor, s3)
+    if kind in _ARROW_READERS:
+        return _register_arrow(kind, files, cursor, s3)
     raise AthenaQueryError(
         "NOT_SUPPORTED",
         f"Reading {kind.upper()} tables is not supported by the emulator yet ({table['Name']})",
@@ -184,21 +186,26 @@ def _csv_reader(table: GlueTable, urls: str, file_column: str) -> str:
     )
 
 
-def _register_orc(files: Sequence[DataFile], cursor: duckdb.DuckDBPyConnection, s3: Any) -> str:
-    """DuckDB has no ORC reader: read the files with pyarrow and register them on this cursor."""
-    import pyarrow as pa
+def _read_orc(body: bytes) -> Any:
     import pyarrow.orc
 
+    return pyarrow.orc.ORCFile(io.BytesIO(body)).read()
+
+
+# Formats DuckDB cannot read: the files are read into Arrow and registered on the statement's cursor.
+_ARROW_READERS: dict[str, Callable[[bytes], Any]] = {"orc": _read_orc, "avro": read_avro}
+
+
+def _register_arrow(kind: str, files: Sequence[DataFile], cursor: duckdb.DuckDBPyConnection, s3: Any) -> str:
     tables = []
     for data_file in files:
         bucket, key = data_file.url.split("://", 1)[1].split("/", 1)
-        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-        arrow_table = pyarrow.orc.ORCFile(io.BytesIO(body)).read()
+        arrow_table = _ARROW_READERS[kind](s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         tables.append(
             arrow_table.append_column(_FILE_COLUMN, pa.array([data_file.url] * arrow_table.num_rows))
         )
-    name = f"__athena_orc_{len(files)}_{id(tables)}"
-    cursor.register(name, pa.concat_tables(tables, promote_options="default"))
+    name = f"__athena_{kind}_{len(files)}_{id(tables)}"
+    cursor.register(name, pa.concat_tables(tables, promote_options="permissive"))
     return name
 
 

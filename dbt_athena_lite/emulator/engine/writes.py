@@ -52,7 +52,7 @@ _HIVE_CTAS_PROPERTIES = frozenset(
     }
 )
 # Reader kind (formats.format_of_table) -> the format INSERT writes new files in.
-_INSERT_FORMATS = {"parquet": "PARQUET", "orc": "ORC", "json": "JSON", "text": "TEXTFILE"}
+_INSERT_FORMATS = {"parquet": "PARQUET", "orc": "ORC", "json": "JSON", "text": "TEXTFILE", "avro": "AVRO"}
 
 
 def _dml_result(statement: Statement, substatement: str, rows: int) -> QueryResult:
