@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import agate
 
 CSV_FILE_NAME = "seed.csv"
+# Separators of other CSV dialects: found in the only column name, they mean the wrong `delimiter`.
+_OTHER_DELIMITERS = (",", ";", "|", "\t")
 
 
 def _timestamp(value: datetime.datetime) -> str:
@@ -71,8 +73,32 @@ def csv_bytes(seed: str, column_names: Sequence[str], rows: Sequence[Sequence[An
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def check_column_names(seed: str, column_names: Sequence[str]) -> None:
+    """Refuse headers Athena cannot hold, before anything is uploaded."""
+    if len(column_names) == 1 and any(mark in column_names[0] for mark in _OTHER_DELIMITERS):
+        raise SeedFileError(
+            f"Seed {seed} has one column, {column_names[0]!r}: its file looks separated by another character. "
+            "Set the seed's `delimiter` config to the character between its columns"
+        )
+    seen: dict[str, str] = {}
+    for name in column_names:
+        if not name.strip() or '"' in name or "`" in name:
+            raise SeedFileError(
+                f"Seed {seed}: the column name {name!r} cannot be quoted in Athena. Rename it"
+            )
+        # Athena stores every name in lower case, so `Id` and `id` would be one column.
+        if name.lower() in seen:
+            raise SeedFileError(
+                f"Seed {seed}: columns {seen[name.lower()]!r} and {name!r} are the same name to Athena, "
+                "which ignores case. Rename one of them"
+            )
+        seen[name.lower()] = name
+
+
 def agate_csv_bytes(seed: str, table: agate.Table) -> bytes:
-    return csv_bytes(seed, [str(name) for name in table.column_names], [tuple(row) for row in table.rows])
+    column_names = [str(name) for name in table.column_names]
+    check_column_names(seed, column_names)
+    return csv_bytes(seed, column_names, [tuple(row) for row in table.rows])
 
 
 def upload(

@@ -94,3 +94,22 @@ def test_upload_args_that_putobject_does_not_know_name_the_setting(s3: Any) -> N
 def test_upload_args_may_not_choose_the_object(s3: Any) -> None:
     with pytest.raises(seeds.SeedFileError, match="Bucket, Key cannot be set"):
         seeds.upload(s3, f"s3://{BUCKET}/tmp/", b"x\n", {"Key": "elsewhere", "Bucket": "b"}, seed="t")
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        (["id|name|email"], r"Seed s\.t has one column, 'id\|name\|email'.*`delimiter` config"),
+        (["Id", "name", "id"], r"columns 'Id' and 'id' are the same name to Athena"),
+        (['say "hi"'], r"cannot be quoted in Athena"),
+        (["a", " "], r"cannot be quoted in Athena"),
+    ],
+)
+def test_headers_athena_cannot_hold_are_refused(columns: list[str], message: str) -> None:
+    with pytest.raises(seeds.SeedFileError, match=message):
+        seeds.check_column_names("s.t", columns)
+
+
+def test_ordinary_headers_pass() -> None:
+    seeds.check_column_names("s.t", ["seed_id", "First Name", "2id"])
+    seeds.check_column_names("s.t", ["only_one"])

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from dbt.tests.adapter.basic.test_adapter_methods import BaseAdapterMethod
+from dbt.tests.adapter.basic.test_base import BaseSimpleMaterializations
+from dbt.tests.adapter.basic.test_empty import BaseEmpty
+from dbt.tests.adapter.basic.test_ephemeral import BaseEphemeral
+from dbt.tests.adapter.basic.test_generic_tests import BaseGenericTests
+from dbt.tests.adapter.basic.test_singular_tests import BaseSingularTests
+from dbt.tests.adapter.basic.test_singular_tests_ephemeral import BaseSingularTestsEphemeral
+from dbt.tests.adapter.basic.test_validate_connection import BaseValidateConnection
 from dbt.tests.adapter.dbt_debug.test_dbt_debug import BaseDebug
 from dbt.tests.util import run_dbt
 
@@ -34,3 +42,35 @@ class TestPlainModels:
         response = results[0].adapter_response
         assert response["query_id"]
         assert response["code"] == "SUCCEEDED"
+
+
+class TestSimpleMaterializations(BaseSimpleMaterializations):
+    pass
+
+
+class TestSingularTests(BaseSingularTests):
+    pass
+
+
+class TestSingularTestsEphemeral(BaseSingularTestsEphemeral):
+    pass
+
+
+class TestEmpty(BaseEmpty):
+    pass
+
+
+class TestEphemeral(BaseEphemeral):
+    pass
+
+
+class TestGenericTests(BaseGenericTests):
+    pass
+
+
+class TestAdapterMethods(BaseAdapterMethod):
+    pass
+
+
+class TestValidateConnection(BaseValidateConnection):
+    pass
