@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 from dbt_athena_lite.emulator.engine.clients import INTERNAL_ACCESS_KEY_ID
 
@@ -222,3 +223,13 @@ def test_internal_clients_reach_the_app_in_process_with_encoded_keys(
     listed = [item["Key"] for item in s3.list_objects_v2(Bucket=bucket, Prefix="results/")["Contents"]]
     assert listed == [key]
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b'"a"\n"1"\n'
+
+
+def test_in_process_errors_parse_like_http_ones(emulator: Any, bucket: str) -> None:
+    internal_s3 = emulator.server.app.clients.for_region("us-east-1").s3
+    with pytest.raises(ClientError) as raised:
+        internal_s3.head_object(Bucket=bucket, Key="missing.csv")
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    with pytest.raises(ClientError) as raised:
+        internal_s3.get_object(Bucket=bucket, Key="missing.csv")
+    assert raised.value.response["Error"]["Code"] == "NoSuchKey"
