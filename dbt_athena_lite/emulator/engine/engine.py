@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
 
 import duckdb
 from sqlglot import exp
 
 from dbt_athena_lite.emulator.engine import ddl, writes
 from dbt_athena_lite.emulator.engine.api import QueryCancelled, QueryContext, QueryResult
+from dbt_athena_lite.emulator.engine.catalog_statements import run_catalog_statement
 from dbt_athena_lite.emulator.engine.clients import EngineClients, make_clients
 from dbt_athena_lite.emulator.engine.duck import DuckDatabase
 from dbt_athena_lite.emulator.engine.errors import from_duckdb, not_supported
@@ -20,8 +20,7 @@ from dbt_athena_lite.emulator.engine.statement import Statement
 from dbt_athena_lite.emulator.engine.translate import Translator, parse
 from dbt_athena_lite.emulator.engine.unload import run_unload
 
-CatalogStatementRunner = Callable[[str, QueryContext, EngineClients], QueryResult | None]
-# Statements catalog_statements.py may handle; everything else goes straight to the SQL path.
+# Statements catalog_statements.py may handle (it runs them against Glue/S3 without DuckDB); everything else goes straight to the SQL path.
 _CATALOG_KEYWORDS = frozenset({"SHOW", "DESCRIBE", "DESC", "MSCK", "ALTER"})
 _LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 
@@ -40,7 +39,6 @@ class AthenaSqlEngine:
         )
         self._clients: dict[str, EngineClients] = {}
         self._clients_lock = threading.Lock()
-        self._catalog_statements = _load_catalog_statements()
 
     def clients(self, region: str) -> EngineClients:
         with self._clients_lock:
@@ -52,12 +50,13 @@ class AthenaSqlEngine:
         if context.cancelled.is_set():
             raise QueryCancelled(context.query_id)
         clients = self.clients(context.region)
-        if self._catalog_statements is not None and _first_keyword(sql) in _CATALOG_KEYWORDS:
-            handled = self._catalog_statements(sql, context, clients)
+        keyword = _first_keyword(sql)
+        if keyword in _CATALOG_KEYWORDS:
+            handled = run_catalog_statement(sql, context, clients)
             if handled is not None:
                 return handled
         # sqlglot reads UNLOAD as an opaque command (and logs about it): unload.py parses it itself.
-        tree = exp.Command(this="UNLOAD") if _first_keyword(sql) == "UNLOAD" else parse(sql)
+        tree = exp.Command(this="UNLOAD") if keyword == "UNLOAD" else parse(sql)
         with self._duck.statement_cursor(context) as cursor:
             statement = Statement(
                 sql, tree, context, clients, cursor, Translator(sql, context, clients, cursor)
@@ -107,15 +106,7 @@ def _route(statement: Statement) -> QueryResult:
 
 def _first_keyword(sql: str) -> str:
     """The statement's first word after comments (dbt prepends query comments)."""
-    body = sql[_LEADING_COMMENTS.match(sql).end() :]  # type: ignore[union-attr]
+    comments = _LEADING_COMMENTS.match(sql)
+    body = sql[comments.end() :] if comments else sql
     word = re.match(r"[A-Za-z]+", body)
     return word.group(0).upper() if word else ""
-
-
-def _load_catalog_statements() -> CatalogStatementRunner | None:
-    """ALTER/SHOW/DESCRIBE/MSCK live in catalog_statements.py, written separately; run them first."""
-    try:
-        from dbt_athena_lite.emulator.engine.catalog_statements import run_catalog_statement
-    except ImportError:
-        return None
-    return run_catalog_statement

@@ -29,6 +29,7 @@ from dbt_athena_lite.emulator.engine.errors import (
     syntax_error,
     table_not_found,
 )
+from dbt_athena_lite.emulator.engine.information_schema import information_schema_table
 from dbt_athena_lite.emulator.engine.scan import scan_table
 from dbt_athena_lite.emulator.engine.semantics import fix_semantics
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident
@@ -51,11 +52,6 @@ def parse(sql: str) -> exp.Expression:
     if not isinstance(tree, exp.Expression):
         raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: Not a statement")
     return tree
-
-
-def database_of(table: exp.Table, context: QueryContext) -> str:
-    """The Glue database a reference names (Athena lower-cases every identifier)."""
-    return (table.db or context.database or DEFAULT_DATABASE).lower()
 
 
 def check_catalog(sql: str, table: exp.Table, context: QueryContext) -> None:
@@ -164,10 +160,6 @@ class Translator:
         return self._translate(tree, view.original_sql, view.schema, depth + 1)
 
     def _register_information_schema(self, view_name: str, name: str) -> None:
-        try:
-            from dbt_athena_lite.emulator.engine.information_schema import information_schema_table
-        except ImportError as error:  # provided by the catalog-statements work
-            raise not_supported("information_schema is not available in this emulator build") from error
         arrow_table = information_schema_table(name, self.context, self.clients)
         self.cursor.register(view_name, arrow_table)
 
