@@ -16,11 +16,10 @@ from typing import Any
 import duckdb
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext
-from dbt_athena_lite.emulator.engine.catalog_glue import partition_path
+from dbt_athena_lite.emulator.engine.catalog_glue import HIVE_DEFAULT_PARTITION, partition_path
 from dbt_athena_lite.emulator.engine.formats import StorageFormat, file_suffix, write_file
-from dbt_athena_lite.emulator.engine.scan import HIVE_NULL_PARTITION
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident
-from dbt_athena_lite.emulator.engine.storage import delete_objects, join_url, split_s3_url, upload_files
+from dbt_athena_lite.emulator.engine.storage import delete_objects, join_url, split_s3_url, upload_file
 
 # Athena's limit on partitions (times buckets) one CTAS/INSERT may write.
 MAX_OPEN_WRITERS = 100
@@ -72,7 +71,7 @@ def write_rows(
         try:
             for path, url in files:
                 check_cancelled()
-                written += upload_files(s3, [(path, url)])
+                written.append(upload_file(s3, path, url))
         except BaseException:
             delete_objects(s3, written)
             raise
@@ -118,7 +117,7 @@ def _stage_partitioned(
     total = 0
     for index, writer in enumerate(writers):
         *raw_values, bucket_id = writer
-        values = tuple(HIVE_NULL_PARTITION if v is None else str(v) for v in raw_values)
+        values = tuple(HIVE_DEFAULT_PARTITION if v is None else str(v) for v in raw_values)
         location = partitions.get(values) or target.partition_locations.get(values)
         if location is None:
             location = (

@@ -3,7 +3,7 @@
 Files are listed through the emulator's S3 API (Hive rules: hidden files skipped, recursive);
 partition values come from the Glue partitions, never from folder names, exactly as Athena does.
 Text formats are read as strings and cast to the declared types (unparseable values become NULL,
-as with Hive's SerDes); Parquet and ORC columns are matched by name, missing ones read as NULL.
+as with Hive's SerDes); Parquet, ORC and Avro columns are matched by name, missing ones read as NULL.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ import pyarrow as pa
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError
 from dbt_athena_lite.emulator.engine.avro import read_avro
 from dbt_athena_lite.emulator.engine.catalog import GlueTable, get_partitions
+from dbt_athena_lite.emulator.engine.catalog_glue import HIVE_DEFAULT_PARTITION, partition_path
 from dbt_athena_lite.emulator.engine.formats import format_of_table
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident, quote_string
-from dbt_athena_lite.emulator.engine.storage import DataFile, folder_prefix, list_data_files
+from dbt_athena_lite.emulator.engine.storage import DataFile, folder_prefix, join_url, list_data_files
 from dbt_athena_lite.emulator.engine.types import SqlType, UnsupportedType, parse_type
 
-HIVE_NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 _FILE_COLUMN = "__athena_file"
 # OpenCSVSerde has no NULL marker (an empty field is an empty string); DuckDB's reader needs one.
 _NEVER_NULL = "<athena-lite: OpenCSVSerde has no NULL>"
@@ -87,7 +87,7 @@ def scan_table(
     )
     key_names = ", ".join(quote_ident(k.name) for k in keys)
     projections += [
-        f"TRY_CAST(NULLIF(m.{quote_ident(k.name)}, '{HIVE_NULL_PARTITION}') AS {k.type.to_duckdb()}) "
+        f"TRY_CAST(NULLIF(m.{quote_ident(k.name)}, '{HIVE_DEFAULT_PARTITION}') AS {k.type.to_duckdb()}) "
         f"AS {quote_ident(k.name)}"
         for k in keys
     ]
@@ -109,7 +109,15 @@ def _partitioned_files(
     """
     partitions = get_partitions(glue, database, table["Name"])
     table_location = table.get("StorageDescriptor", {}).get("Location") or ""
-    prefixes = [(p["StorageDescriptor"]["Location"], tuple(p["Values"])) for p in partitions]
+    keys = [k["Name"] for k in table.get("PartitionKeys", [])]
+    prefixes = [
+        (
+            p.get("StorageDescriptor", {}).get("Location")
+            or join_url(table_location, partition_path(keys, p["Values"])),
+            tuple(p["Values"]),
+        )
+        for p in partitions
+    ]
     if table_location and all(_under(loc, table_location) for loc, _ in prefixes) and len(prefixes) > 1:
         everything = list_data_files(s3, table_location)
         listed = [(loc, values, [f for f in everything if _under(f.url, loc)]) for loc, values in prefixes]

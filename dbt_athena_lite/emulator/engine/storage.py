@@ -69,14 +69,10 @@ def has_objects(s3: Any, location: str) -> bool:
     return bool(response.get("KeyCount") or response.get("Contents"))
 
 
-def upload_files(s3: Any, uploads: Iterable[tuple[Path, str]]) -> list[str]:
-    """Upload local files to their s3:// URLs; returns the URLs written (for cleanup on failure)."""
-    written: list[str] = []
-    for path, url in uploads:
-        bucket, key = split_s3_url(url)
-        s3.upload_file(str(path), bucket, key)
-        written.append(url)
-    return written
+def upload_file(s3: Any, path: Path, url: str) -> str:
+    bucket, key = split_s3_url(url)
+    s3.upload_file(str(path), bucket, key)
+    return url
 
 
 def delete_objects(s3: Any, urls: Iterable[str]) -> None:
