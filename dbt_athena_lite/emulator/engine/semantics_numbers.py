@@ -13,6 +13,16 @@ from dbt_athena_lite.emulator.engine.semantics_rules import Rules, call, has_typ
 RULES = Rules()
 
 
+def literal_shape(text: str) -> tuple[int, int] | None:
+    """(precision, scale) of a decimal literal as Athena types it: every digit written counts
+    ('0.50' is decimal(3,2)); None for a double ('1e3')."""
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", text):
+        return None
+    digits = text.lstrip("+-")
+    scale = len(digits.partition(".")[2])
+    return max(len(digits.replace(".", "")), scale, 1), scale
+
+
 @RULES.node(exp.Cast, exp.TryCast)
 def bare_decimal_takes_the_literals_precision(node: exp.Expr) -> exp.Expr | None:
     """DECIMAL '1.50' is decimal(3,2) and CAST(x AS DECIMAL) is decimal(38,0); DuckDB's bare DECIMAL
@@ -21,45 +31,75 @@ def bare_decimal_takes_the_literals_precision(node: exp.Expr) -> exp.Expr | None
     if not isinstance(target, exp.DataType) or not type_is(target, "decimal") or target.expressions:
         return None
     literal = node.this
-    if (
-        isinstance(literal, exp.Literal)
-        and literal.is_string
-        and re.fullmatch(r"[+-]?\d*\.?\d+", literal.this)
-    ):
-        digits = literal.this.lstrip("+-")
-        scale = len(digits.partition(".")[2])
-        precision = max(len(digits.replace(".", "").lstrip("0")), scale, 1)
-        node.set("to", exp.DataType.build(f"decimal({precision}, {scale})"))
-    else:
-        node.set("to", exp.DataType.build("decimal(38, 0)"))
+    shape = literal_shape(literal.this) if isinstance(literal, exp.Literal) and literal.is_string else None
+    precision, scale = shape or (38, 0)
+    node.set("to", exp.DataType.build(f"decimal({precision}, {scale})"))
     return node
 
 
-_EXACT_NUMBERS = ("tinyint", "smallint", "int", "bigint", "decimal")
+# Integer types as the decimals Athena widens them to in decimal arithmetic.
+_INTEGER_PRECISION = {"tinyint": 3, "smallint": 5, "int": 10, "bigint": 19}
 
 
-def _is_exact_number(node: exp.Expr) -> bool:
-    """Integer or decimal; a literal like 1.5 is a DECIMAL in Athena (sqlglot types it DOUBLE)."""
+def decimal_shape(node: exp.Expr) -> tuple[int, int] | None:
+    """(precision, scale) of an integer or decimal operand, None when not exact or unknown.
+    Numeric literals are read from their text: sqlglot types 1.5 as a double, Athena as decimal(2,1)."""
+    if isinstance(node, exp.Paren | exp.Neg):
+        return decimal_shape(node.this)
     if isinstance(node, exp.Literal) and not node.is_string:
-        return "e" not in node.this.lower()
-    return has_type(node, *_EXACT_NUMBERS)
+        shape = literal_shape(node.this)
+        if shape is not None and shape[1] == 0:  # an integer literal is an integer (or bigint)
+            return (10, 0) if abs(int(node.this)) < 2**31 else (19, 0)
+        return shape
+    data_type = node.type
+    if data_type is None:
+        return None
+    for name, precision in _INTEGER_PRECISION.items():
+        if type_is(data_type, name):
+            return precision, 0
+    parameters = [parameter.this for parameter in data_type.expressions]
+    if (
+        type_is(data_type, "decimal")
+        and len(parameters) == 2
+        and all(isinstance(value, exp.Literal) for value in parameters)
+    ):
+        return int(parameters[0].this), int(parameters[1].this)
+    return None
 
 
-@RULES.node(exp.Div, exp.Mod)
-def exact_division_by_zero_fails(node: exp.Expr) -> exp.Expr | None:
-    """Integer and decimal division or modulus by zero fails with 'Division by zero' in Athena;
-    DuckDB returns NULL. (Inside try() Athena returns NULL, and DuckDB's TRY rejects error().)"""
-    dividend, divisor = node.this, node.expression
-    if not (_is_exact_number(dividend) and _is_exact_number(divisor)):
-        return None
-    if node.find_ancestor(exp.Try) is not None or (isinstance(divisor, exp.Literal) and divisor.this != "0"):
-        return None
+def _fail_on_zero(divisor: exp.Expr) -> exp.Expr:
     zero = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
     failing = exp.Case(
         ifs=[exp.If(this=zero, true=call("ERROR", exp.Literal.string("Division by zero")))], default=divisor
     )
-    node.set("expression", typed(failing, divisor.type.sql() if divisor.type else "bigint"))
-    return node
+    return typed(failing, divisor.type.sql() if divisor.type else "bigint")
+
+
+@RULES.node(exp.Div, exp.Mod)
+def exact_division(node: exp.Expr) -> exp.Expr | None:
+    """Integer or decimal division (or modulus) by zero fails with 'Division by zero' in Athena,
+    where DuckDB returns NULL (inside try() Athena returns NULL, and DuckDB's TRY rejects error()).
+    A decimal quotient is a decimal of scale max(xs, ys), precision xp + ys - xs + max(0, ys - xs)
+    (1 / 3.0 is 0.3), where DuckDB's is a double."""
+    dividend, divisor = node.this, node.expression
+    dividend_shape, divisor_shape = decimal_shape(dividend), decimal_shape(divisor)
+    if dividend_shape is None or divisor_shape is None:
+        return None
+    inside_try = node.find_ancestor(exp.Try) is not None
+    if not inside_try and not (isinstance(divisor, exp.Literal) and divisor.this.strip("0.") != ""):
+        node.set("expression", _fail_on_zero(divisor))
+    (xp, xs), (_, ys) = dividend_shape, divisor_shape
+    if isinstance(node, exp.Mod) or xs == ys == 0:
+        return node  # integer division is DuckDB's with integer_division on
+    scale = max(xs, ys)
+    precision = max(min(38, xp + ys - xs + max(0, ys - xs)), scale, 1)
+    quotient = exp.Div(
+        this=exp.Cast(this=node.this, to=exp.DataType.build("double")), expression=node.expression
+    )
+    return typed(
+        exp.Cast(this=quotient, to=exp.DataType.build(f"decimal({precision}, {scale})")),
+        f"decimal({precision}, {scale})",
+    )
 
 
 # Java's Double.toString, which Athena uses for CAST(double AS varchar): plain notation for
@@ -101,10 +141,8 @@ def double_to_varchar_is_java_text(node: exp.Expr) -> exp.Expr | None:
     target = node.args.get("to")
     if not (isinstance(target, exp.DataType) and type_is(target, "varchar", "text")):
         return None
-    if not has_type(node.this, "double") or (
-        isinstance(node.this, exp.Literal) and "e" not in node.this.name.lower()
-    ):
-        return None  # a literal like 1.5 is a DECIMAL in Athena
+    if not has_type(node.this, "double") or _has_decimal_literal(node.this):
+        return None  # 1.5 and 0.1 + 0.2 are DECIMALs in Athena (sqlglot types them double)
     operand: exp.Expr = node.this
 
     def substitute(placeholder: exp.Expr) -> exp.Expr:
@@ -114,6 +152,17 @@ def double_to_varchar_is_java_text(node: exp.Expr) -> exp.Expr | None:
 
     text: exp.Expr = _JAVA_DOUBLE_TEXT.transform(substitute)
     return typed(text, "varchar")
+
+
+def _has_decimal_literal(node: exp.Expr) -> bool:
+    """Whether a decimal literal (not under a cast) takes part in `node`."""
+    return any(
+        isinstance(part, exp.Literal)
+        and not part.is_string
+        and literal_shape(part.this) is not None
+        and "." in part.this
+        for part in node.walk(prune=lambda part: isinstance(part, exp.Cast))
+    )
 
 
 @RULES.function("NAN", "INFINITY")

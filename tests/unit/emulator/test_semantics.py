@@ -11,6 +11,7 @@ import sqlglot
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError
 from dbt_athena_lite.emulator.engine.semantics import RULES, apply_duckdb_settings, fix_semantics
+from dbt_athena_lite.emulator.engine.semantics_numbers import literal_shape
 from dbt_athena_lite.emulator.engine.semantics_text import java_replacement_to_re2
 from dbt_athena_lite.emulator.engine.semantics_time import joda_to_strftime
 
@@ -35,6 +36,18 @@ def duckdb_sql(athena_sql: str, schema: dict[str, object] | None = None) -> str:
 )
 def test_joda_patterns_become_strftime_codes(pattern: str, expected: str) -> None:
     assert joda_to_strftime(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [("0", (1, 0)), ("0.50", (3, 2)), ("12345", (5, 0)), ("0000012345.1234500000", (20, 10)), ("1e3", None)],
+)
+def test_decimal_literals_count_every_digit(text: str, shape: tuple[int, int] | None) -> None:
+    assert literal_shape(text) == shape
+
+
+def test_decimal_quotient_type_follows_athena() -> None:
+    assert duckdb_sql("SELECT 1 / 3.0") == "SELECT CAST(CAST(1 AS DOUBLE) / 3.0 AS DECIMAL(12, 1))"
 
 
 def test_unsupported_joda_letter_is_reported() -> None:
