@@ -53,7 +53,7 @@ def _schema_name(node: exp.Expression) -> str:
 def create_schema(statement: Statement) -> QueryResult:
     tree = statement.tree
     name = _schema_name(tree.this)
-    props = read_properties(tree)  # type: ignore[arg-type]
+    props = read_properties(tree)
     database_input: dict[str, Any] = {"Name": name}
     if props.location:
         database_input["LocationUri"] = props.location
@@ -100,7 +100,7 @@ def create_table(statement: Statement) -> QueryResult:
     tree = statement.tree
     schema = tree.this
     table = schema.this if isinstance(schema, exp.Schema) else schema
-    props = read_properties(tree)  # type: ignore[arg-type]
+    props = read_properties(tree)
     if str(props.tblproperties().get("table_type", "")).upper() == "ICEBERG":
         raise not_supported("CREATE TABLE for Iceberg tables is not supported by the emulator yet")
     if not props.external:

@@ -70,14 +70,17 @@ class DuckDatabase:
             [INTERNAL_ACCESS_KEY_ID, _S3_SECRET, endpoint.netloc, endpoint.scheme == "https"],
         )
         self._watcher = _CancellationWatcher()
+        # The parent connection is shared by every worker thread: only cursor() touches it, one at a time.
+        self._cursor_lock = threading.Lock()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        return self._connection.cursor()
+        with self._cursor_lock:
+            return self._connection.cursor()
 
     @contextlib.contextmanager
     def statement_cursor(self, context: QueryContext) -> Iterator[duckdb.DuckDBPyConnection]:
         """A fresh cursor for one statement, interrupted if the query is stopped meanwhile."""
-        cursor = self._connection.cursor()
+        cursor = self.cursor()
         if self._configure is not None:
             self._configure(cursor)
         self._watcher.watch(context, cursor)

@@ -65,7 +65,8 @@ def literal_text(value: exp.Expression) -> str:
     raise AthenaQueryError("INVALID_TABLE_PROPERTY", f"Expected a literal value, got {value.sql('athena')}")
 
 
-def read_properties(create: exp.Create) -> CreateProperties:
+def read_properties(create: exp.Expression) -> CreateProperties:
+    """The properties of a CREATE statement (none for any other statement)."""
     found = CreateProperties()
     node = create.args.get("properties")
     for prop in node.expressions if isinstance(node, exp.Properties) else ():

@@ -70,7 +70,7 @@ def _dml_result(statement: Statement, substatement: str, rows: int) -> QueryResu
 def create_table_as(statement: Statement) -> QueryResult:
     tree = statement.tree
     node = tree.this
-    props = read_properties(tree)  # type: ignore[arg-type]
+    props = read_properties(tree)
     if (props.text("table_type") or "HIVE").upper() == "ICEBERG":
         raise not_supported("CREATE TABLE AS with table_type='ICEBERG' is not supported by the emulator yet")
     database, name = target_name(statement, node)
