@@ -35,10 +35,17 @@ CATALOG_COLUMNS = (
 MAX_SINGLE_LOOKUPS = 5
 
 
+# Athena marks its views with this comment; it describes nothing.
+_VIEW_MARKER = "Presto View"
+
+
 def table_comment(raw: Mapping[str, Any]) -> str | None:
     """The comment Athena shows (`Parameters.comment`, set by DDL), else Glue's own Description."""
     parameters = raw.get("Parameters") or {}
-    return parameters.get("comment") or raw.get("Description") or None
+    comment = parameters.get("comment")
+    if comment == _VIEW_MARKER and raw.get("TableType") == "VIRTUAL_VIEW":
+        comment = None
+    return comment or raw.get("Description") or None
 
 
 def catalog_rows(catalog_name: str, raw: Mapping[str, Any]) -> list[tuple[Any, ...]]:

@@ -15,20 +15,30 @@ from typing import Any
 
 from dbt_athena_lite.aws.glue import table_input_from
 
-# Glue's limits (longer values are refused outright); see the Glue API's TableInput and Column.
-MAX_DESCRIPTION_CHARS = 2048
-MAX_COLUMN_COMMENT_CHARS = 255
+# Glue's limits, in UTF-8 bytes (longer values are refused outright). A column comment must also be
+# a single line (the API's single-line string pattern), so its line breaks become spaces.
+MAX_DESCRIPTION_BYTES = 2048
+MAX_COLUMN_COMMENT_BYTES = 255
+_ELLIPSIS = "..."
 
 
 @dataclass(frozen=True)
 class DocsUpdate:
     table_input: dict[str, Any] | None  # None: Glue already holds these docs
     missing_columns: list[str] = field(default_factory=list)  # documented, but not in the table
-    truncated: list[str] = field(default_factory=list)  # "table" and/or column names cut to Glue's limit
+    truncated: list[str] = field(default_factory=list)  # "table" and/or column names cut to Glue's limits
 
 
 def _fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """`text` cut to `limit` UTF-8 bytes (never inside a character), marked with an ellipsis."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return text
+    return encoded[: limit - len(_ELLIPSIS)].decode("utf-8", errors="ignore") + _ELLIPSIS
+
+
+def _single_line(text: str) -> str:
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def docs_update(
@@ -42,7 +52,7 @@ def docs_update(
     table = copy.deepcopy(dict(raw_table))
     truncated: list[str] = []
     if description:
-        text = _fit(description, MAX_DESCRIPTION_CHARS)
+        text = _fit(description, MAX_DESCRIPTION_BYTES)
         if text != description:
             truncated.append("table")
         table["Description"] = text
@@ -59,8 +69,9 @@ def docs_update(
         comment = doc.get("description") or ""
         if not comment:
             continue
-        text = _fit(comment, MAX_COLUMN_COMMENT_CHARS)
-        if text != comment:
+        single_line = _single_line(comment)
+        text = _fit(single_line, MAX_COLUMN_COMMENT_BYTES)
+        if text != single_line:
             truncated.append(name)
         target["Comment"] = text
 

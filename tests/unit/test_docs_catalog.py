@@ -196,10 +196,32 @@ def test_views_keep_their_view_text(glue: CountingGlue) -> None:
     assert update.table_input["TableType"] == "VIRTUAL_VIEW"
 
 
-def test_texts_longer_than_glue_takes_are_cut(glue: CountingGlue) -> None:
-    update = persist_docs.docs_update(_raw(glue, "orders"), "d" * 3000, {"id": {"description": "c" * 300}})
+def test_texts_longer_than_glue_takes_are_cut_by_bytes(glue: CountingGlue) -> None:
+    update = persist_docs.docs_update(_raw(glue, "orders"), "d" * 3000, {"id": {"description": "é" * 200}})
     assert update.truncated == ["table", "id"]
     assert update.table_input is not None
-    assert len(update.table_input["Description"]) == persist_docs.MAX_DESCRIPTION_CHARS
-    assert update.table_input["StorageDescriptor"]["Columns"][0]["Comment"].endswith("...")
-    assert len(update.table_input["StorageDescriptor"]["Columns"][0]["Comment"]) == 255
+    assert len(update.table_input["Description"].encode()) == persist_docs.MAX_DESCRIPTION_BYTES
+    comment = update.table_input["StorageDescriptor"]["Columns"][0]["Comment"]
+    assert comment.endswith("é...")  # never half a character
+    assert len(comment.encode()) <= persist_docs.MAX_COLUMN_COMMENT_BYTES
+
+
+def test_column_comments_are_one_line_table_comments_keep_theirs(glue: CountingGlue) -> None:
+    text = "first line\n  second line\n\n-- third"
+    update = persist_docs.docs_update(_raw(glue, "orders"), text, {"id": {"description": text}})
+    assert update.table_input is not None
+    assert update.table_input["Parameters"]["comment"] == text
+    assert (
+        update.table_input["StorageDescriptor"]["Columns"][0]["Comment"] == "first line second line -- third"
+    )
+    assert update.truncated == []
+
+
+def test_a_glue_view_marker_is_not_a_comment(glue: CountingGlue) -> None:
+    raw = {
+        **ORDERS_VIEW,
+        "DatabaseName": "sales",
+        "Parameters": {"comment": "Presto View", "presto_view": "true"},
+    }
+    assert docs_catalog.table_comment(raw) is None
+    assert docs_catalog.table_comment({**raw, "Parameters": {"comment": "Mine"}}) == "Mine"
