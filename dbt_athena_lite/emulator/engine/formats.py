@@ -107,6 +107,18 @@ FORMATS: dict[str, StorageFormat] = {
 _COMPRESSED_SUFFIX = {"gzip": ".gz", "zstd": ".zst"}
 
 
+def hive_field_delimiter(serde_parameters: dict[str, str]) -> str:
+    """The field delimiter LazySimpleSerDe uses: field.delim, else serialization.format, else Ctrl-A.
+
+    Like Hive's LazySerDeParameters, a value that is a number is a byte value ("1" is Ctrl-A,
+    "44" is a comma); anything else is taken by its first character.
+    """
+    value = serde_parameters.get("field.delim") or serde_parameters.get("serialization.format") or ""
+    if not value:
+        return DEFAULT_FIELD_DELIMITER
+    return chr(int(value)) if value.isdigit() else value[0]
+
+
 def storage_format(name: str) -> StorageFormat:
     found = FORMATS.get(name.upper())
     if found is None:

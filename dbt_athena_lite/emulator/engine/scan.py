@@ -20,7 +20,7 @@ from dbt_athena_lite.emulator.engine.api import AthenaQueryError
 from dbt_athena_lite.emulator.engine.avro import read_avro
 from dbt_athena_lite.emulator.engine.catalog import GlueTable, get_partitions
 from dbt_athena_lite.emulator.engine.catalog_glue import HIVE_DEFAULT_PARTITION, partition_path
-from dbt_athena_lite.emulator.engine.formats import format_of_table
+from dbt_athena_lite.emulator.engine.formats import format_of_table, hive_field_delimiter
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident, quote_string
 from dbt_athena_lite.emulator.engine.storage import DataFile, folder_prefix, join_url, list_data_files
 from dbt_athena_lite.emulator.engine.types import SqlType, UnsupportedType, parse_type
@@ -182,10 +182,12 @@ def _csv_reader(table: GlueTable, urls: str, file_column: str) -> str:
             "nullstr": _NEVER_NULL,
         }
     else:  # LazySimpleSerDe: no quoting, \N is NULL
-        delimiter = serde.get("field.delim") or serde.get("serialization.format") or "\x01"
-        if delimiter.isdigit() and len(delimiter) > 1:  # Hive also takes the byte value ("1" is Ctrl-A)
-            delimiter = chr(int(delimiter))
-        options = {"delim": delimiter, "quote": "", "escape": serde.get("escape.delim", ""), "nullstr": "\\N"}
+        options = {
+            "delim": hive_field_delimiter(serde),
+            "quote": "",
+            "escape": serde.get("escape.delim", ""),
+            "nullstr": serde.get("serialization.null.format", "\\N"),
+        }
     rendered = ", ".join(f"{name}={quote_string(value)}" for name, value in options.items())
     columns = {c.name: "VARCHAR" for c in table_columns(table, partition_keys=False)}
     return (

@@ -21,6 +21,7 @@ from dbt_athena_lite.emulator.engine.formats import (
     LAZY_SIMPLE_SERDE,
     StorageFormat,
     format_of_table,
+    hive_field_delimiter,
     storage_format,
     writer_codec,
 )
@@ -275,7 +276,7 @@ def insert_into(statement: Statement) -> QueryResult:
         location=table["StorageDescriptor"].get("Location") or "",
         fmt=fmt,
         codec=codec,
-        field_delimiter=serde.get("field.delim") or DEFAULT_FIELD_DELIMITER,
+        field_delimiter=hive_field_delimiter(serde),
         query_id=statement.context.query_id,
         data_columns=[c.name for c in data_columns],
         partition_columns=[k.name for k in keys],
