@@ -431,7 +431,7 @@ def test_external_delimited_text_table_reads_hive_nulls(
 
 
 def test_external_json_table(run: Run, s3: Any, bucket: str) -> None:
-    s3.put_object(Bucket=bucket, Key="json/1.json", Body=b'{"id": 1, "tags": ["a"], "extra": 0}\n{"id": 2}\n')
+    s3.put_object(Bucket=bucket, Key="json/1.json", Body=b'{"Id": 1, "tags": ["a"], "extra": 0}\n{"Id": 2}\n')
     run(
         "CREATE EXTERNAL TABLE events (id int, tags array<string>) "
         f"ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{bucket}/json/'"

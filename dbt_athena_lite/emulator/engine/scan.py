@@ -74,7 +74,7 @@ def scan_table(
     if not files:
         return _scan(_empty_select([*data_columns, *keys]), 0, [*data_columns, *keys])
     reader = _reader(table, files, cursor, s3)
-    if format_of_table(table) in ("parquet", "orc", "avro"):  # self-describing: match columns by name
+    if format_of_table(table) in ("parquet", "orc", "avro", "json"):  # columns matched by name
         available = {name.lower(): name for name in cursor.sql(f"SELECT * FROM {reader} LIMIT 0").columns}
     else:
         available = {column.name: column.name for column in data_columns}
@@ -159,8 +159,7 @@ def _reader(table: GlueTable, files: Sequence[DataFile], cursor: duckdb.DuckDBPy
     if kind == "parquet":
         return f"read_parquet({urls}, union_by_name=true, {file_column})"
     if kind == "json":
-        columns = {c.name: c.type.to_duckdb() for c in table_columns(table, partition_keys=False)}
-        return f"read_json({urls}, format='newline_delimited', columns={_struct(columns)}, {file_column})"
+        return _json_reader(table, urls, file_column, cursor)
     if kind in ("text", "csv"):
         return _csv_reader(table, urls, file_column)
     if kind in _ARROW_READERS:
@@ -169,6 +168,23 @@ def _reader(table: GlueTable, files: Sequence[DataFile], cursor: duckdb.DuckDBPy
         "NOT_SUPPORTED",
         f"Reading {kind.upper()} tables is not supported by the emulator yet ({table['Name']})",
     )
+
+
+def _json_reader(table: GlueTable, urls: str, file_column: str, cursor: duckdb.DuckDBPyConnection) -> str:
+    """Hive's JSON SerDes match keys to columns case-insensitively (Glue names are lower case,
+    JSON keys often are not): read the keys the files use, then each declared column by its key."""
+    keys = cursor.sql(f"SELECT DISTINCT unnest(json_keys(json)) FROM read_ndjson_objects({urls})").fetchall()
+    key_by_name: dict[str, str] = {}
+    for (key,) in keys:
+        key_by_name.setdefault(str(key).lower(), str(key))
+    columns = {
+        key_by_name[c.name]: c.type.to_duckdb()
+        for c in table_columns(table, partition_keys=False)
+        if c.name in key_by_name
+    }
+    # read_json needs at least one column; a table none of whose columns occur reads as NULLs.
+    columns = columns or {"__athena_no_column": "VARCHAR"}
+    return f"read_json({urls}, format='newline_delimited', columns={_struct(columns)}, {file_column})"
 
 
 def _csv_reader(table: GlueTable, urls: str, file_column: str) -> str:
