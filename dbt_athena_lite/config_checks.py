@@ -224,7 +224,8 @@ def _external_location(
         if s3_paths.is_within(root_dir, location):
             raise ModelConfigError(
                 "external_location",
-                f"{location!r} contains {root_dir}, where other tables and query results live",
+                f"{location!r} {'is' if root_dir == location else 'contains'} {root_dir}, "
+                "where other tables and query results live",
                 fix,
             )
     for model, other in sorted(other_locations.items()):

@@ -19,6 +19,7 @@ from dbt.adapters.events.logging import AdapterLogger
 from dbt_common.exceptions import DbtRuntimeError
 
 from dbt_athena_lite import locations, s3_paths, table_swap
+from dbt_athena_lite.aws.glue import table_input_from
 from dbt_athena_lite.aws.glue_tables import GlueTableStore
 from dbt_athena_lite.aws.s3 import S3Objects
 from dbt_athena_lite.config_checks import TableConfig, table_config
@@ -27,6 +28,9 @@ from dbt_athena_lite.s3_guard import DeleteRequest, S3DeleteRefused, check_delet
 logger = AdapterLogger("AthenaLite")
 
 TMP_SUFFIX = "__dbt_tmp"
+# Set on tables dbt built at a model's external_location: a later drop (which has no model config)
+# may then delete that data too. Its value must equal the table's location to count.
+BUILT_AT_PARAMETER = "dbt_athena_lite.external_location"
 _BUILD_NAMING = "schema_table_unique"  # where a fixed-location table is built before it moves
 
 
@@ -168,6 +172,7 @@ class TableBuilds:
         table_location = table_swap.storage_location(raw)
         if table_location is None:
             return []
+        scope = _with_recorded_location(scope, raw)
         partitions = self._store.get_partitions(schema, identifier)
         found = table_swap.data_locations(raw, partitions)
         return [
@@ -207,6 +212,8 @@ class TableBuilds:
 
     def finish(self, plan: TablePlan) -> None:
         """Swap the built table in (rebuilds only) and delete the data the old table read."""
+        if plan.config.external_location:
+            self._record_external_location(plan.schema, plan.build_identifier, plan.config.external_location)
         if not plan.swap:
             return
         old = self._store.get_raw_table(plan.schema, plan.identifier)
@@ -222,6 +229,13 @@ class TableBuilds:
         pruned = self._store.prune_versions(plan.schema, plan.identifier, plan.config.versions_to_keep)
         logger.debug(f"Pruned {pruned} Glue versions of {plan.table}")
 
+    def _record_external_location(self, schema: str, name: str, location: str) -> None:
+        raw = self._store.get_raw_table(schema, name)
+        assert raw is not None
+        parameters = {**(raw.get("Parameters") or {}), BUILT_AT_PARAMETER: s3_paths.as_directory(location)}
+        # A marker, not a new definition of the table: no archived Glue version for it.
+        self._store.update_table(schema, table_input_from(raw, Parameters=parameters), skip_archive=True)
+
     def _move_to_final(self, plan: TablePlan, old_requests: Sequence[DeleteRequest]) -> None:
         assert plan.final_location is not None
         final = plan.final_location
@@ -236,8 +250,9 @@ class TableBuilds:
     # --- drop and truncate ---------------------------------------------------------------------
 
     def drop(self, schema: str, name: str) -> None:
-        """Remove a table's Glue entry and its data. Data the guard refuses stays, with a warning: a
-        drop outside a model run cannot know the model's declared external_location."""
+        """Remove a table's Glue entry and its data. Data the guard refuses stays, with a warning: the
+        entry is dbt's to remove, but data outside the data directories is the user's unless dbt
+        recorded building it there (BUILT_AT_PARAMETER)."""
         raw = self._store.get_raw_table(schema, name)
         if raw is None:
             return
@@ -258,6 +273,17 @@ class TableBuilds:
         partitions = self._store.get_partitions(schema, name)
         self._store.delete_partitions(schema, name, [list(p["Values"]) for p in partitions])
         guarded_delete(self._s3, requests)
+
+
+def _with_recorded_location(scope: GuardScope, raw: dict[str, Any]) -> GuardScope:
+    """The scope, plus the table's own location if dbt recorded building it at a declared one."""
+    recorded = (raw.get("Parameters") or {}).get(BUILT_AT_PARAMETER)
+    location = table_swap.storage_location(raw)
+    if scope.declared_location or not recorded or not location:
+        return scope
+    if s3_paths.as_directory(recorded) != s3_paths.as_directory(location):
+        return scope
+    return GuardScope(scope.data_roots, declared_location=recorded)
 
 
 def _split(requests: Iterable[DeleteRequest]) -> tuple[list[DeleteRequest], list[S3DeleteRefused]]:

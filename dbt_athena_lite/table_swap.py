@@ -72,7 +72,7 @@ def rebase(location: str, old_root: str, new_root: str) -> str:
         raise ValueError(f"{location} is not within {old_root}; it cannot be moved with the table")
     old_dir = s3_paths.as_directory(old_root)
     relative = s3_paths.as_directory(location)[len(old_dir) :]
-    return s3_paths.join(new_root, relative)
+    return s3_paths.join(new_root, relative.rstrip("/"))
 
 
 def with_location(entry: dict[str, Any], old_root: str, new_root: str) -> dict[str, Any]:
