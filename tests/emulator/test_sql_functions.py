@@ -421,6 +421,11 @@ QUERIES: list[tuple[str, Rows]] = [
     ),
     (f"SELECT arbitrary(s) FROM {VALUES} WHERE g = 2", [("c",)]),
     (f"SELECT avg(v), sum(v), count(*) FROM {VALUES}", [(25.0, 100, 4)]),
+    (
+        "WITH t AS (SELECT CAST(999999.99 AS DECIMAL(8, 2)) AS p FROM UNNEST(ARRAY[1, 2])) "
+        "SELECT sum(t.p) / count(*) FROM t",
+        [(Decimal("999999.99"),)],
+    ),
     (f"SELECT bool_and(v > 5), every(v > 15) FROM {VALUES}", [(True, False)]),
     (f"SELECT approx_percentile(v, 0.5) FROM {VALUES} WHERE g = 1", [(10,)]),
     ("SELECT a / b, a % b FROM (VALUES (7, 2), (-7, 2)) AS t(a, b)", [(3, 1), (-3, -1)]),
@@ -449,6 +454,8 @@ QUERIES: list[tuple[str, Rows]] = [
         [("a", 1), ("b", 3), (None, 4)],
     ),
     ("SELECT try(CAST('abc' AS INTEGER))", [(None,)]),
+    ("SELECT sum(x) / count(*) FROM (VALUES 1) AS t(x) WHERE x > 5", [(None,)]),
+    ("SELECT CAST(NULL AS INTEGER) / 0", [(None,)]),
     (
         "SELECT array_join(slice(array_agg(s ORDER BY v DESC), 1, 2), ',') "
         "FROM (VALUES ('a', 1), ('b', 2), ('c', 3)) AS t(s, v)",

@@ -63,12 +63,19 @@ def decimal_shape(node: exp.Expr) -> tuple[int, int] | None:
         and len(parameters) == 2
         and all(isinstance(value, exp.Literal) for value in parameters)
     ):
-        return int(parameters[0].this), int(parameters[1].this)
+        precision, scale = int(parameters[0].this), int(parameters[1].this)
+        # sqlglot keeps an aggregate's input precision (Athena widens sum() to 38): trust only a
+        # cast's or a column's, so a quotient never overflows a too-narrow type.
+        return (precision if isinstance(node, exp.Cast | exp.TryCast | exp.Column) else 38), scale
     return None
 
 
-def _fail_on_zero(divisor: exp.Expr) -> exp.Expr:
-    zero = exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0))
+def _fail_on_zero(dividend: exp.Expr, divisor: exp.Expr) -> exp.Expr:
+    """The divisor, or an error where it is zero (a NULL dividend still gives NULL, as in Athena)."""
+    zero = exp.and_(
+        exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)),
+        exp.Not(this=exp.Is(this=dividend.copy(), expression=exp.null())),
+    )
     failing = exp.Case(
         ifs=[exp.If(this=zero, true=call("ERROR", exp.Literal.string("Division by zero")))], default=divisor
     )
@@ -87,7 +94,7 @@ def exact_division(node: exp.Expr) -> exp.Expr | None:
         return None
     inside_try = node.find_ancestor(exp.Try) is not None
     if not inside_try and not (isinstance(divisor, exp.Literal) and divisor.this.strip("0.") != ""):
-        node.set("expression", _fail_on_zero(divisor))
+        node.set("expression", _fail_on_zero(dividend, divisor))
     (xp, xs), (_, ys) = dividend_shape, divisor_shape
     if isinstance(node, exp.Mod) or xs == ys == 0:
         return node  # integer division is DuckDB's with integer_division on
