@@ -192,3 +192,16 @@ def bitwise_shifts(node: exp.Expr) -> exp.Expr | None:
     if str(node.this).upper() == "BITWISE_LEFT_SHIFT":
         return exp.BitwiseLeftShift(this=value, expression=shift)
     return exp.BitwiseRightShift(this=value, expression=shift)
+
+
+@RULES.node(exp.Cast, exp.TryCast)
+def double_to_integer_rounds_half_away_from_zero(node: exp.Expr) -> exp.Expr | None:
+    """CAST(2.5E0 AS integer) is 3 and CAST(-2.5E0 AS integer) is -3 in Athena; DuckDB rounds
+    halves to even (2, -2)."""
+    target = node.args.get("to")
+    if not (isinstance(target, exp.DataType) and type_is(target, "tinyint", "smallint", "int", "bigint")):
+        return None
+    if not has_type(node.this, "double", "float") or _has_decimal_literal(node.this):
+        return None
+    node.set("this", typed(exp.Round(this=node.this), "double"))
+    return node
