@@ -284,6 +284,19 @@ def test_ctas_over_100_partitions_fails_and_leaves_nothing(
     assert glue.get_tables(DatabaseName=database)["TableList"] == []
 
 
+def test_a_ctas_whose_query_fails_while_writing_leaves_nothing(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    error = _error(
+        run,
+        f"CREATE TABLE t WITH (external_location='s3://{bucket}/bad/', partitioned_by=ARRAY['p']) AS "
+        "SELECT CAST(v AS integer) AS n, p FROM (VALUES ('1', 'a'), ('x', 'b')) AS t(v, p)",
+    )
+    assert error.error_name == "INVALID_CAST_ARGUMENT"
+    assert _keys(s3, bucket, "bad/") == []
+    assert glue.get_tables(DatabaseName=database)["TableList"] == []
+
+
 def test_ctas_of_an_existing_table_fails_unless_if_not_exists(run: Run) -> None:
     run("CREATE TABLE t AS SELECT 1 AS a")
     assert _error(run, "CREATE TABLE t AS SELECT 2 AS a").error_name == "ALREADY_EXISTS"
@@ -647,6 +660,15 @@ def test_athena_semantics_apply_to_table_columns(run: Run) -> None:
     run("CREATE TABLE t AS SELECT 7 AS a, 2 AS b, -7 AS c")
     result = run("SELECT a / b, c / b, a / CAST(b AS double) FROM t")
     assert list(result.rows) == [(3, -3, 3.5)]  # result types are semantics.py's to test
+
+
+@pytest.mark.parametrize("verb", ["EXPLAIN", "EXPLAIN ANALYZE", "EXPLAIN (TYPE LOGICAL)"])
+def test_explain_returns_the_plan_in_a_query_plan_column(run: Run, verb: str) -> None:
+    run("CREATE TABLE t AS SELECT 1 AS a")
+    result = run(f"{verb} SELECT a FROM t WHERE a > 0")
+    assert [(c.name, c.athena_type) for c in result.columns] == [("Query Plan", "varchar")]
+    assert "READ_PARQUET" in "\n".join(row[0] for row in result.rows)  # the table's files are scanned
+    assert _error(run, f"{verb} SELECT nope FROM t").error_name == "COLUMN_NOT_FOUND"
 
 
 def test_select_one_needs_no_catalog_calls_and_is_fast(engine: AthenaSqlEngine, bucket: str) -> None:

@@ -14,7 +14,7 @@ from dbt_athena_lite.emulator.engine.catalog_statements import run_catalog_state
 from dbt_athena_lite.emulator.engine.clients import EngineClients, make_clients
 from dbt_athena_lite.emulator.engine.duck import DuckDatabase
 from dbt_athena_lite.emulator.engine.errors import from_duckdb, not_supported
-from dbt_athena_lite.emulator.engine.queries import run_query
+from dbt_athena_lite.emulator.engine.queries import run_explain, run_query
 from dbt_athena_lite.emulator.engine.semantics import apply_duckdb_settings
 from dbt_athena_lite.emulator.engine.statement import Statement
 from dbt_athena_lite.emulator.engine.translate import Translator, parse
@@ -55,8 +55,8 @@ class AthenaSqlEngine:
             handled = run_catalog_statement(sql, context, clients)
             if handled is not None:
                 return handled
-        # sqlglot reads UNLOAD as an opaque command (and logs about it): unload.py parses it itself.
-        tree = exp.Command(this="UNLOAD") if keyword == "UNLOAD" else parse(sql)
+        # sqlglot reads UNLOAD and EXPLAIN as opaque commands (and logs about it): they parse their query.
+        tree = exp.Command(this=keyword) if keyword in ("UNLOAD", "EXPLAIN") else parse(sql)
         with self._duck.statement_cursor(context) as cursor:
             statement = Statement(
                 sql, tree, context, clients, cursor, Translator(sql, context, clients, cursor)
@@ -76,8 +76,10 @@ class AthenaSqlEngine:
 
 def _route(statement: Statement) -> QueryResult:
     tree = statement.tree
-    if isinstance(tree, exp.Command) and tree.name.upper() == "UNLOAD":
+    if isinstance(tree, exp.Command) and tree.name == "UNLOAD":
         return run_unload(statement)
+    if isinstance(tree, exp.Command) and tree.name == "EXPLAIN":
+        return run_explain(statement)
     if isinstance(tree, exp.Query | exp.Values):
         return run_query(statement)
     if isinstance(tree, exp.Insert):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlglot import exp
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryResult, ResultColumn
 from dbt_athena_lite.emulator.engine.statement import Statement
-from dbt_athena_lite.emulator.engine.translate import output_names
+from dbt_athena_lite.emulator.engine.translate import output_names, parse
 from dbt_athena_lite.emulator.engine.types import UnsupportedType, from_duckdb
 
 
@@ -49,6 +50,32 @@ def run_query(statement: Statement) -> QueryResult:
         data_scanned_bytes=statement.translator.scanned_bytes,
         has_header_row=True,
         substatement_type="SELECT",
+    )
+
+
+_EXPLAIN = re.compile(
+    r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*EXPLAIN\s+(?P<analyze>ANALYZE\s+)?(?:VERBOSE\s+)?(?:\([^)]*\)\s*)?",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def run_explain(statement: Statement) -> QueryResult:
+    """EXPLAIN [ANALYZE] <query>: DuckDB's plan of the translated query, one row per line, in
+    Athena's single "Query Plan" column (the plan's shape is DuckDB's, not Trino's)."""
+    prefix = _EXPLAIN.match(statement.sql)
+    if prefix is None:
+        raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: EXPLAIN needs a query")
+    planned = plan_query(statement, parse(statement.sql[prefix.end() :]))
+    verb = "EXPLAIN ANALYZE" if prefix.group("analyze") else "EXPLAIN"
+    plan = statement.cursor.execute(f"{verb} {planned.sql}").fetchall()
+    lines = [line for _, text in plan for line in str(text).splitlines()]
+    return QueryResult(
+        statement_type="DML",
+        columns=[ResultColumn("Query Plan", "varchar")],
+        rows=[(line,) for line in lines],
+        data_scanned_bytes=statement.translator.scanned_bytes,
+        has_header_row=True,
+        substatement_type="EXPLAIN",
     )
 
 
