@@ -2,8 +2,8 @@
 
 Athena returns these as UTILITY statements whose GetQueryResults has no header row. Where Hive
 prints several tab-separated fields (DESCRIBE, SHOW TBLPROPERTIES) Athena declares one column per
-field in the metadata but returns each row as ONE tab-joined value; we keep that quirk because
-clients (PyAthena included) are written against it.
+field in the metadata but returns each row as ONE tab-joined value (uber/athenadriver documents
+this and splits the value itself); the emulator keeps that quirk so clients meet it locally.
 """
 
 from __future__ import annotations
