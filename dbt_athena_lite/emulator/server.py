@@ -99,9 +99,30 @@ class EmulatorApp:
         self._engine_factory = engine_factory
         self._engine: SqlEngine | None = None
         self._engine_lock = threading.Lock()
+        self._warmup: threading.Thread | None = None
+        self._warmup_lock = threading.Lock()
         self.queries = QueryService(self.engine, self.clients, workers=workers)
         self.athena = AthenaApi(self.queries, self.clients)
         self._moto = _moto_app()
+
+    def warm_up(self) -> None:
+        """Build the engine on a background thread (once), so the first query does not pay
+        for importing DuckDB and sqlglot. Started by the first request the server answers:
+        startup itself stays fast, and a client that waits for health gets the warm-up
+        going at once. A failure is left for the first query to retry and report."""
+        with self._warmup_lock:
+            if self._warmup is not None:
+                return
+            self._warmup = threading.Thread(
+                target=self._build_engine_quietly, name="athena-lite-warmup", daemon=True
+            )
+            self._warmup.start()
+
+    def _build_engine_quietly(self) -> None:
+        try:
+            self.engine()
+        except Exception:
+            logger.warning("engine warm-up failed; the first query will retry", exc_info=True)
 
     def engine(self) -> SqlEngine:
         """The engine, built on the first query (it needs the endpoint to be serving)."""
@@ -112,12 +133,17 @@ class EmulatorApp:
         return self._engine
 
     def close(self) -> None:
+        if self._warmup is not None:
+            # An interpreter that exits while a thread is still importing DuckDB aborts.
+            self._warmup.join(timeout=60)
         self.queries.shutdown()
         close = getattr(self._engine, "close", None)
         if callable(close):
             close()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self._warmup is None:
+            self.warm_up()
         path = str(environ.get("PATH_INFO", ""))
         if path.startswith("/_emulator/"):
             return self._admin(environ, start_response, path)
@@ -201,7 +227,6 @@ class EmulatorServer:
         self._server.app = self.app
         self._thread: threading.Thread | None = None
         self._serving = False
-        self._warmup: threading.Thread | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -220,22 +245,7 @@ class EmulatorServer:
         self._serving = True  # before the thread runs, so an immediate stop() still shuts it down
         self._thread = threading.Thread(target=self.serve_forever, name="athena-lite-emulator", daemon=True)
         self._thread.start()
-        self.prewarm()
         return self
-
-    def prewarm(self) -> None:
-        """Build the engine in the background, so the first query does not pay for importing
-        DuckDB and sqlglot while health already answers. A failure here is left for the first
-        query to retry and report."""
-
-        def build_engine() -> None:
-            try:
-                self.app.engine()
-            except Exception:
-                logger.warning("engine warm-up failed; the first query will retry", exc_info=True)
-
-        self._warmup = threading.Thread(target=build_engine, name="athena-lite-engine-warmup", daemon=True)
-        self._warmup.start()
 
     def stop(self) -> None:
         if self._serving:  # shutdown() waits for a serve_forever loop, so only when one runs
@@ -243,9 +253,6 @@ class EmulatorServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server.server_close()
-        if self._warmup is not None:
-            # An interpreter that exits while a thread is still importing DuckDB aborts.
-            self._warmup.join(timeout=60)
         self.app.close()
 
     def __enter__(self) -> EmulatorServer:
