@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -233,3 +234,14 @@ def test_in_process_errors_parse_like_http_ones(emulator: Any, bucket: str) -> N
     with pytest.raises(ClientError) as raised:
         internal_s3.get_object(Bucket=bucket, Key="missing.csv")
     assert raised.value.response["Error"]["Code"] == "NoSuchKey"
+
+
+def test_cli_reports_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    from dbt_athena_lite.emulator.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port)]) == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
