@@ -270,29 +270,30 @@ def test_ctas_into_a_used_location_fails_with_hive_path_already_exists(
     )
 
 
-def test_ctas_over_100_partitions_fails_and_leaves_nothing(
-    run: Run, glue: Any, s3: Any, bucket: str, database: str
-) -> None:
-    error = _error(
-        run,
-        f"CREATE TABLE t WITH (partitioned_by=ARRAY['p'], external_location='s3://{bucket}/many/') "
-        "AS SELECT x AS a, x AS p FROM UNNEST(sequence(1, 101)) AS u(x)",
-    )
-    assert error.error_name == "HIVE_TOO_MANY_OPEN_PARTITIONS"
-    assert error.message.startswith("Exceeded limit of 100 open writers for partitions/buckets")
-    assert _keys(s3, bucket, "many/") == []
-    assert glue.get_tables(DatabaseName=database)["TableList"] == []
-
-
-def test_a_ctas_whose_query_fails_while_writing_leaves_nothing(
-    run: Run, glue: Any, s3: Any, bucket: str, database: str
-) -> None:
-    error = _error(
-        run,
-        f"CREATE TABLE t WITH (external_location='s3://{bucket}/bad/', partitioned_by=ARRAY['p']) AS "
+FAILING_CTAS = [
+    # (query after AS, partition column, error name, message start)
+    (
+        "SELECT x AS a, x AS p FROM UNNEST(sequence(1, 101)) AS u(x)",
+        "HIVE_TOO_MANY_OPEN_PARTITIONS",
+        "Exceeded limit of 100 open writers for partitions/buckets",
+    ),
+    (  # the cast fails while the second partition is written
         "SELECT CAST(v AS integer) AS n, p FROM (VALUES ('1', 'a'), ('x', 'b')) AS t(v, p)",
+        "INVALID_CAST_ARGUMENT",
+        "Could not convert string 'x'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "error_name", "message"), FAILING_CTAS)
+def test_a_failing_partitioned_ctas_leaves_no_files_and_no_table(  # noqa: PLR0917 (fixtures)
+    run: Run, glue: Any, s3: Any, bucket: str, database: str, query: str, error_name: str, message: str
+) -> None:
+    error = _error(
+        run,
+        f"CREATE TABLE t WITH (partitioned_by=ARRAY['p'], external_location='s3://{bucket}/bad/') AS {query}",
     )
-    assert error.error_name == "INVALID_CAST_ARGUMENT"
+    assert (error.error_name, error.message.startswith(message)) == (error_name, True)
     assert _keys(s3, bucket, "bad/") == []
     assert glue.get_tables(DatabaseName=database)["TableList"] == []
 
