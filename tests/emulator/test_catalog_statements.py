@@ -303,6 +303,32 @@ def test_alter_schema_of_iceberg_table_is_refused(clients: EngineClients, databa
     assert raised.value.error_name == "NOT_SUPPORTED"
 
 
+def test_iceberg_columns_retired_by_schema_changes_are_hidden(clients: EngineClients, database: str) -> None:
+    retired = {"iceberg.field.current": "false", "iceberg.field.id": "3"}
+    clients.glue.create_table(
+        DatabaseName=database,
+        TableInput={
+            "Name": "ice",
+            "TableType": "EXTERNAL_TABLE",
+            "Parameters": {
+                "table_type": "ICEBERG",
+                "metadata_location": f"s3://{BUCKET}/ice/metadata/1.json",
+            },
+            "StorageDescriptor": {
+                "Location": f"s3://{BUCKET}/ice",
+                "Columns": [
+                    {"Name": "id", "Type": "int", "Parameters": {"iceberg.field.current": "true"}},
+                    {"Name": "old", "Type": "string", "Parameters": retired},
+                ],
+            },
+        },
+    )
+    assert values(run(clients, "SHOW COLUMNS IN ice", database)) == ["id"]
+    context = QueryContext("q", "1", REGION, "awsdatacatalog", database, None)
+    columns = information_schema_table("columns", context, clients, databases=[database]).to_pylist()
+    assert [row["column_name"] for row in columns] == ["id"]
+
+
 def test_missing_table_and_database_errors(clients: EngineClients, database: str) -> None:
     with pytest.raises(AthenaQueryError) as raised:
         run(clients, "SHOW PARTITIONS nope", database)

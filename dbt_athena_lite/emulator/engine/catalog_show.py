@@ -52,10 +52,19 @@ def hive_pattern_matches(pattern: str | None, name: str) -> bool:
     return False
 
 
+def data_columns(table: GlueTable) -> list[dict[str, Any]]:
+    """The table's columns, without those an Iceberg schema change retired: Iceberg's Glue
+    catalog keeps them, marked `iceberg.field.current` = false."""
+    return [
+        column
+        for column in table.get("StorageDescriptor", {}).get("Columns", [])
+        if column.get("Parameters", {}).get("iceberg.field.current", "true") != "false"
+    ]
+
+
 def all_columns(table: GlueTable) -> list[dict[str, Any]]:
     """Data columns then partition keys: the order Athena shows them in."""
-    columns: list[dict[str, Any]] = list(table.get("StorageDescriptor", {}).get("Columns", []))
-    return columns + list(table.get("PartitionKeys", []))
+    return data_columns(table) + list(table.get("PartitionKeys", []))
 
 
 def show_columns(table: GlueTable) -> QueryResult:
@@ -83,11 +92,10 @@ def _describe_line(*fields: str) -> str:
 
 
 def describe_table(table: GlueTable, *, formatted: bool) -> QueryResult:
-    data_columns = table.get("StorageDescriptor", {}).get("Columns", [])
     partition_keys = table.get("PartitionKeys", [])
     lines = [
         _describe_line(column["Name"], column["Type"], column.get("Comment", ""))
-        for column in [*data_columns, *partition_keys]
+        for column in all_columns(table)
     ]
     if partition_keys:
         lines += ["", "# Partition Information", _describe_line("# col_name", "data_type", "comment"), ""]
@@ -146,7 +154,7 @@ def _property_lines(properties: dict[str, str]) -> list[str]:
 def show_create_table(database: str, table: GlueTable) -> QueryResult:
     """Hive's SHOW CREATE TABLE text, one line per row (column `createtab_stmt`)."""
     descriptor = table.get("StorageDescriptor", {})
-    columns = descriptor.get("Columns", [])
+    columns = data_columns(table)
     if is_iceberg(table):
         # Athena prints Iceberg tables as Trino-style DDL with the Iceberg properties.
         lines = [f"CREATE TABLE {database}.{table['Name']} ("]
