@@ -384,6 +384,7 @@ def test_insert_casts_to_the_table_types_by_position(run: Run) -> None:
         ("INSERT INTO t SELECT 1", "TYPE_MISMATCH"),
         ("INSERT INTO t (nope) SELECT 1", "COLUMN_NOT_FOUND"),
         ("INSERT INTO missing SELECT 1, 2", "TABLE_NOT_FOUND"),
+        ("INSERT OVERWRITE TABLE t SELECT 1, 2", "SYNTAX_ERROR"),
     ],
 )
 def test_insert_errors(run: Run, sql: str, error_name: str) -> None:
@@ -451,6 +452,24 @@ def test_external_json_table(run: Run, s3: Any, bucket: str) -> None:
         f"ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://{bucket}/json/'"
     )
     assert list(run("SELECT id, tags FROM events ORDER BY id").rows) == [(1, ["a"]), (2, None)]
+
+
+@pytest.mark.parametrize(
+    ("serde_properties", "expected"), [("", None), ("'ignore.malformed.json'='true'", [(1,), (None,), (2,)])]
+)
+def test_malformed_json_fails_unless_the_serde_ignores_it(
+    run: Run, s3: Any, bucket: str, serde_properties: str, expected: list[tuple[object, ...]] | None
+) -> None:
+    s3.put_object(Bucket=bucket, Key="badjson/1.json", Body=b'{"a": 1}\nnot json\n{"a": 2}\n')
+    properties = f"WITH SERDEPROPERTIES ({serde_properties})" if serde_properties else ""
+    run(
+        "CREATE EXTERNAL TABLE j (a int) ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' "
+        f"{properties} LOCATION 's3://{bucket}/badjson/'"
+    )
+    if expected is None:
+        assert _error(run, "SELECT a FROM j").error_name == "HIVE_CURSOR_ERROR"
+    else:
+        assert list(run("SELECT a FROM j").rows) == expected
 
 
 def test_external_parquet_written_by_pyarrow_matches_columns_by_name(run: Run, s3: Any, bucket: str) -> None:

@@ -103,6 +103,10 @@ def from_duckdb(sql: str, tree: exp.Expression | None, error: duckdb.Error) -> A
         return AthenaQueryError("SYNTAX_ERROR", f"line 1:1: {_strip_prefix(text)}")
     if isinstance(error, duckdb.BinderException):
         return AthenaQueryError("SYNTAX_ERROR", f"line 1:1: {_strip_prefix(text)}")
+    if isinstance(error, duckdb.InvalidInputException) and "Malformed JSON" in text:
+        return AthenaQueryError(
+            "HIVE_CURSOR_ERROR", f"Row is not a valid JSON Object - {_strip_prefix(text)}"
+        )
     if isinstance(error, duckdb.InvalidInputException):
         return AthenaQueryError("INVALID_FUNCTION_ARGUMENT", _strip_prefix(text))
     if isinstance(error, duckdb.IOException | duckdb.HTTPException):

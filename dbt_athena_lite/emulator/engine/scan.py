@@ -172,8 +172,13 @@ def _reader(table: GlueTable, files: Sequence[DataFile], cursor: duckdb.DuckDBPy
 
 def _json_reader(table: GlueTable, urls: str, file_column: str, cursor: duckdb.DuckDBPyConnection) -> str:
     """Hive's JSON SerDes match keys to columns case-insensitively (Glue names are lower case,
-    JSON keys often are not): read the keys the files use, then each declared column by its key."""
-    keys = cursor.sql(f"SELECT DISTINCT unnest(json_keys(json)) FROM read_ndjson_objects({urls})").fetchall()
+    JSON keys often are not): read the keys the files use, then each declared column by its key.
+    With the SerDe's `ignore.malformed.json`, a line that is not JSON reads as a row of NULLs."""
+    serde = table.get("StorageDescriptor", {}).get("SerdeInfo", {}).get("Parameters", {}) or {}
+    lenient = ", ignore_errors=true" if serde.get("ignore.malformed.json", "").lower() == "true" else ""
+    keys = cursor.sql(
+        f"SELECT DISTINCT unnest(json_keys(json)) FROM read_ndjson_objects({urls}{lenient})"
+    ).fetchall()
     key_by_name: dict[str, str] = {}
     for (key,) in keys:
         key_by_name.setdefault(str(key).lower(), str(key))
@@ -184,7 +189,9 @@ def _json_reader(table: GlueTable, urls: str, file_column: str, cursor: duckdb.D
     }
     # read_json needs at least one column; a table none of whose columns occur reads as NULLs.
     columns = columns or {"__athena_no_column": "VARCHAR"}
-    return f"read_json({urls}, format='newline_delimited', columns={_struct(columns)}, {file_column})"
+    return (
+        f"read_json({urls}, format='newline_delimited', columns={_struct(columns)}, {file_column}{lenient})"
+    )
 
 
 def _csv_reader(table: GlueTable, urls: str, file_column: str) -> str:

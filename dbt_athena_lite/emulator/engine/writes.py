@@ -244,6 +244,11 @@ def _register(
 
 def insert_into(statement: Statement) -> QueryResult:
     tree = statement.tree
+    if tree.args.get("overwrite"):
+        raise AthenaQueryError(
+            "SYNTAX_ERROR",
+            "line 1:8: mismatched input 'OVERWRITE'. Expecting: 'INTO' (Athena has no INSERT OVERWRITE)",
+        )
     target_node = tree.this
     node = target_node.this if isinstance(target_node, exp.Schema) else target_node
     database, name, table = _target_table(statement, node)
