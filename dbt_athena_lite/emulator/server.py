@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -217,10 +218,18 @@ class EmulatorServer:
         engine_factory: EngineFactory = default_engine_factory,
         workers: int = 8,
     ) -> None:
-        # Bind first: the app needs the real port for its endpoint URL.
-        self._server: BaseWSGIServer = make_server(
-            host, port, _unbound_app, threaded=True, request_handler=_QuietRequestHandler
-        )
+        # Bind first, ourselves: the app needs the real port for its endpoint URL, and
+        # werkzeug answers a bind failure with sys.exit(1), which a library must not do.
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.create_server((host, port), family=family) as listening:
+            self._server: BaseWSGIServer = make_server(
+                host,
+                port,
+                _unbound_app,
+                threaded=True,
+                request_handler=_QuietRequestHandler,
+                fd=listening.fileno(),  # werkzeug serves a duplicate of this socket
+            )
         self.host = host
         self.port = int(self._server.server_address[1])
         self.app = create_app(self.endpoint_url, engine_factory, workers)
