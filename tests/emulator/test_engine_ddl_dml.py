@@ -859,3 +859,16 @@ def test_lazy_simple_serde_defaults_and_null_format(
     s3.put_object(Bucket=bucket, Key="lazy/000000_0", Body=body)
     run(f"CREATE EXTERNAL TABLE lazy (a int, b string) {row_format} LOCATION 's3://{bucket}/lazy/'")
     assert list(run("SELECT a, b FROM lazy ORDER BY a").rows) == [(1, "x"), (2, None)]
+
+
+def test_hidden_path_and_file_size_columns(run: Run, s3: Any, bucket: str) -> None:
+    query_id = str(uuid.uuid4())
+    run(
+        f"CREATE TABLE t WITH (partitioned_by=ARRAY['p'], external_location='s3://{bucket}/hid/') "
+        "AS SELECT 1 AS a, 'x' AS p",
+        query_id=query_id,
+    )
+    key = f"hid/p=x/{query_id}_0.parquet"
+    size = s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
+    assert list(run('SELECT a, "$path", "$file_size" FROM t').rows) == [(1, f"s3://{bucket}/{key}", size)]
+    assert [c.name for c in run("SELECT * FROM t").columns] == ["a", "p"]

@@ -26,6 +26,7 @@ from dbt_athena_lite.emulator.engine.storage import DataFile, folder_prefix, joi
 from dbt_athena_lite.emulator.engine.types import SqlType, UnsupportedType, parse_type
 
 _FILE_COLUMN = "__athena_file"
+_SIZE_COLUMN = "__athena_file_size"
 # OpenCSVSerde has no NULL marker (an empty field is an empty string); DuckDB's reader needs one.
 _NEVER_NULL = "<athena-lite: OpenCSVSerde has no NULL>"
 
@@ -34,6 +35,9 @@ _NEVER_NULL = "<athena-lite: OpenCSVSerde has no NULL>"
 class Column:
     name: str
     type: SqlType
+
+
+HIDDEN_COLUMNS = [Column("$path", SqlType("varchar")), Column("$file_size", SqlType("bigint"))]
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,16 @@ def table_columns(table: GlueTable, *, partition_keys: bool) -> list[Column]:
 
 
 def scan_table(
-    table: GlueTable, database: str, s3: Any, glue: Any, cursor: duckdb.DuckDBPyConnection
+    table: GlueTable,
+    database: str,
+    s3: Any,
+    glue: Any,
+    cursor: duckdb.DuckDBPyConnection,
+    *,
+    hidden_columns: bool = False,
 ) -> TableScan:
+    """`hidden_columns` adds Athena's "$path" and "$file_size" (only when a query names them, so
+    that SELECT * stays as Athena has it)."""
     data_columns = table_columns(table, partition_keys=False)
     keys = table_columns(table, partition_keys=True)
     location = table.get("StorageDescriptor", {}).get("Location") or ""
@@ -72,31 +84,38 @@ def scan_table(
         values_by_file = {}
     scanned = sum(f.size for f in files)
     if not files:
-        return _scan(_empty_select([*data_columns, *keys]), 0, [*data_columns, *keys])
+        empty = [*data_columns, *keys, *(HIDDEN_COLUMNS if hidden_columns else [])]
+        return _scan(_empty_select(empty), 0, empty)
     reader = _reader(table, files, cursor, s3)
     if format_of_table(table) in ("parquet", "orc", "avro", "json"):  # columns matched by name
         available = {name.lower(): name for name in cursor.sql(f"SELECT * FROM {reader} LIMIT 0").columns}
     else:
         available = {column.name: column.name for column in data_columns}
     projections = [_project(column, available, table) for column in data_columns]
-    if not keys:
+    if not keys and not hidden_columns:
         return _scan(f"SELECT {', '.join(projections)} FROM {reader} AS f", scanned, data_columns)
+    # Partition values (and Athena's hidden "$path" / "$file_size") come per file, joined by name.
+    sizes = {f.url: f.size for f in files}
     mapping_rows = ", ".join(
-        "(" + ", ".join(quote_string(v) for v in (url, *values)) + ")"
-        for url, values in values_by_file.items()
+        "(" + ", ".join([quote_string(url), str(sizes[url]), *(quote_string(v) for v in values)]) + ")"
+        for url, values in (values_by_file or dict.fromkeys(sizes, ())).items()
     )
-    key_names = ", ".join(quote_ident(k.name) for k in keys)
     projections += [
         f"TRY_CAST(NULLIF(m.{quote_ident(k.name)}, '{HIVE_DEFAULT_PARTITION}') AS {k.type.to_duckdb()}) "
         f"AS {quote_ident(k.name)}"
         for k in keys
     ]
+    columns = [*data_columns, *keys]
+    if hidden_columns:
+        projections += [f'm.{_FILE_COLUMN} AS "$path"', f'm.{_SIZE_COLUMN} AS "$file_size"']
+        columns += HIDDEN_COLUMNS
+    key_names = "".join(f", {quote_ident(k.name)}" for k in keys)
     sql = (
         f"SELECT {', '.join(projections)} FROM {reader} AS f "
-        f"JOIN (VALUES {mapping_rows}) AS m({_FILE_COLUMN}, {key_names}) "
+        f"JOIN (VALUES {mapping_rows}) AS m({_FILE_COLUMN}, {_SIZE_COLUMN}{key_names}) "
         f"ON f.{_FILE_COLUMN} = m.{_FILE_COLUMN}"
     )
-    return _scan(sql, scanned, [*data_columns, *keys])
+    return _scan(sql, scanned, columns)
 
 
 def _partitioned_files(

@@ -38,6 +38,7 @@ from dbt_athena_lite.emulator.engine.types import UnsupportedType, from_duckdb
 DEFAULT_CATALOG = "awsdatacatalog"
 DEFAULT_DATABASE = "default"  # Athena's database when QueryExecutionContext names none
 _MAX_VIEW_DEPTH = 32
+_HIDDEN_NAMES = frozenset({"$path", "$file_size"})
 
 
 def parse(sql: str) -> exp.Expression:
@@ -74,9 +75,11 @@ class Translator:
     # Column types of each registered relation, so fix_semantics can type column references.
     _schema: dict[str, dict[str, str]] = field(default_factory=dict)
     _counter: itertools.count[int] = field(default_factory=itertools.count)
+    _wants_hidden: bool = False
 
     def query_sql(self, query: exp.Expression) -> str:
         """DuckDB SQL for an Athena query tree (tables registered as temporary views)."""
+        self._wants_hidden = any(c.name.lower() in _HIDDEN_NAMES for c in query.find_all(exp.Column))
         return self._translate(query, self.sql, self.context.database, depth=0)
 
     def _translate(self, tree: exp.Expr, sql: str, default_db: str | None, depth: int) -> str:
@@ -139,7 +142,14 @@ class Translator:
             raise not_supported(
                 f"Reading Iceberg table '{database}.{name}' is not supported by the emulator yet"
             )
-        scan = scan_table(table, database, self.clients.s3, self.clients.glue, self.cursor)
+        scan = scan_table(
+            table,
+            database,
+            self.clients.s3,
+            self.clients.glue,
+            self.cursor,
+            hidden_columns=self._wants_hidden,
+        )
         self.scanned_bytes += scan.scanned_bytes
         return scan.sql, scan.column_types
 
