@@ -311,7 +311,8 @@ class AthenaLiteAdapter(SQLAdapter):
         table = docs_catalog.relations_catalog(glue, str(information_schema.database), names)
         return self._catalog_filter_table(table, used_schemas)
 
-    @available
+    # parse_none: dbt renders macros while parsing too, and these write to AWS.
+    @available.parse_none
     def persist_docs_to_glue(
         self, relation: BaseRelation, description: str | None, columns: dict[str, dict[str, Any]]
     ) -> list[str]:
@@ -329,7 +330,7 @@ class AthenaLiteAdapter(SQLAdapter):
             glue.update_table(relation.schema, update.table_input, skip_archive=True)
         return update.missing_columns
 
-    @available
+    @available.parse_none
     def upload_seed_csv(
         self, location: str, agate_table: agate.Table, seed: str, upload_args: dict[str, Any] | None = None
     ) -> None:
