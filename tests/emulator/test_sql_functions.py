@@ -48,6 +48,8 @@ SCALARS: list[tuple[str, Any]] = [
     ("7 / 2", 3),
     ("-7 / 2", -3),
     ("CAST(7 AS BIGINT) / CAST(2 AS BIGINT)", 3),
+    ("typeof(CAST(7 AS INTEGER) / 2)", "integer"),
+    ("typeof(CAST(7 AS BIGINT) / 2)", "bigint"),
     ("7 / 2.0", Decimal("3.5")),
     ("1 / 3.0", Decimal("0.3")),
     ("2 / 3.0", Decimal("0.7")),

@@ -87,7 +87,7 @@ def exact_division(node: exp.Expr) -> exp.Expr | None:
     """Integer or decimal division (or modulus) by zero fails with 'Division by zero' in Athena,
     where DuckDB returns NULL (inside try() Athena returns NULL, and DuckDB's TRY rejects error()).
     A decimal quotient is a decimal of scale max(xs, ys), precision xp + ys - xs + max(0, ys - xs)
-    (1 / 3.0 is 0.3), where DuckDB's is a double."""
+    (1 / 3.0 is 0.3), where DuckDB's is a double. integer / integer is an integer of the wider type."""
     dividend, divisor = node.this, node.expression
     dividend_shape, divisor_shape = decimal_shape(dividend), decimal_shape(divisor)
     if dividend_shape is None or divisor_shape is None:
@@ -96,8 +96,13 @@ def exact_division(node: exp.Expr) -> exp.Expr | None:
     if not inside_try and not (isinstance(divisor, exp.Literal) and divisor.this.strip("0.") != ""):
         node.set("expression", _fail_on_zero(dividend, divisor))
     (xp, xs), (_, ys) = dividend_shape, divisor_shape
-    if isinstance(node, exp.Mod) or xs == ys == 0:
-        return node  # integer division is DuckDB's with integer_division on
+    if isinstance(node, exp.Mod):
+        return node
+    if xs == ys == 0:
+        # DuckDB's `/` with integer_division on (DUCKDB_SETTINGS) truncates and keeps the operand
+        # type, as Athena does; sqlglot's own rewrite would make every quotient a bigint.
+        node.set("typed", False)
+        return node
     scale = max(xs, ys)
     precision = max(min(38, xp + ys - xs + max(0, ys - xs)), scale, 1)
     quotient = exp.Div(

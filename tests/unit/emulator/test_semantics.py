@@ -46,6 +46,10 @@ def test_decimal_literals_count_every_digit(text: str, shape: tuple[int, int] | 
     assert literal_shape(text) == shape
 
 
+def test_integer_quotient_is_left_to_duckdbs_integer_division() -> None:
+    assert duckdb_sql("SELECT CAST(7 AS INTEGER) / 2") == "SELECT CAST(7 AS INT) / 2"
+
+
 def test_decimal_quotient_type_follows_athena() -> None:
     assert duckdb_sql("SELECT 1 / 3.0") == "SELECT CAST(CAST(1 AS DOUBLE) / 3.0 AS DECIMAL(12, 1))"
 
