@@ -314,6 +314,7 @@ SCALARS: list[tuple[str, Any]] = [
     ("date_format(TIMESTAMP '2024-01-02 03:04:05.123', '%H:%i:%s.%f %p')", "03:04:05.123000 AM"),
     ("try(1 / 0)", None),
     ("year_of_week(DATE '2024-12-30')", 2025),
+    ("yow(DATE '2024-12-30')", 2025),
     ("url_extract_host('https://u@example.com:8080/p/q?y=1&z=2#frag')", "example.com"),
     ("url_extract_port('https://example.com:8080/p')", 8080),
     ("url_extract_port('https://example.com/p')", None),
@@ -425,6 +426,9 @@ QUERIES: list[tuple[str, Rows]] = [
         [(2, "c")],
     ),
     (f"SELECT arbitrary(s) FROM {VALUES} WHERE g = 2", [("c",)]),
+    (f"SELECT any_value(s) FROM {VALUES} WHERE g = 2", [("c",)]),
+    (f"SELECT round(geometric_mean(v), 9) FROM {VALUES} WHERE g = 1", [(round((10 * 20) ** 0.5, 9),)]),
+    (f"SELECT min_by(s, v, 2) FROM {VALUES}", [(["a", "b"],)]),
     (f"SELECT avg(v), sum(v), count(*) FROM {VALUES}", [(25.0, 100, 4)]),
     (
         "WITH t AS (SELECT CAST(999999.99 AS DECIMAL(8, 2)) AS p FROM UNNEST(ARRAY[1, 2])) "

@@ -72,6 +72,7 @@ _RENAMED_FUNCTIONS = {
     "EVERY": "BOOL_AND",  # every(b) is Athena's alias of bool_and
     "ZIP": "LIST_ZIP",  # zip(a, b) -> array of rows, NULL-padded
     "HAMMING_DISTANCE": "HAMMING",
+    "YOW": "ISOYEAR",  # yow(date) is year_of_week: the ISO week-numbering year
     "IS_NAN": "ISNAN",
     "IS_INFINITE": "ISINF",
     "IS_FINITE": "ISFINITE",
