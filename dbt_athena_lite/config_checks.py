@@ -229,7 +229,10 @@ def _external_location(
                 fix,
             )
     for model, other in sorted(other_locations.items()):
-        other_dir = s3_paths.as_directory(other)
+        try:
+            other_dir = s3_paths.as_directory(other)
+        except s3_paths.InvalidS3Path:
+            continue  # that model's own check reports it
         if s3_paths.is_within(location, other_dir) or s3_paths.is_within(other_dir, location):
             raise ModelConfigError(
                 "external_location",

@@ -104,7 +104,8 @@ def guarded_delete(storage: PrefixDeleter, requests: Iterable[DeleteRequest]) ->
     deleted = 0
     for prefix in prefixes:
         count = storage.delete_prefix(prefix)
-        logger.info(f"Deleted {count} objects under {prefix}")
+        if count:
+            logger.info(f"Deleted {count} objects under {prefix}")
         deleted += count
     return deleted
 

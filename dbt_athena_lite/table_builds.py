@@ -12,7 +12,7 @@ Every delete a rebuild will need is checked by the guard in `plan`, before any q
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dbt.adapters.events.logging import AdapterLogger
@@ -133,37 +133,55 @@ class TableBuilds:
         scope = scope_for(self._profile, config)
         existing = self._store.get_raw_table(schema, identifier)
         self._drop_leftover(schema, identifier + TMP_SUFFIX, scope, existing)
-        is_table = existing is not None and existing.get("TableType") != "VIRTUAL_VIEW"
-        if not is_table:
-            location = new_table_location(self._profile, config, schema, identifier, temporary=False)
-            if config.fixed_location and self._s3.has_objects(location):
-                raise DbtRuntimeError(
-                    f"Table {schema}.{identifier} would be created at {location}, which already holds "
-                    "objects that belong to no table (HIVE_PATH_ALREADY_EXISTS). dbt does not delete data "
-                    "it cannot tell is its own: delete them if they are no longer needed "
-                    f"(aws s3 rm --recursive {s3_paths.as_directory(location)}), or build the table "
-                    "elsewhere (external_location, or an s3_data_naming ending in _unique)"
-                )
-            return TablePlan(database, schema, identifier, identifier, location, None, False, config, scope)
-        assert existing is not None
+        plan = TablePlan(
+            database=database,
+            schema=schema,
+            identifier=identifier,
+            build_identifier=identifier,
+            build_location=new_table_location(self._profile, config, schema, identifier, temporary=False),
+            final_location=None,
+            swap=False,
+            config=config,
+            scope=scope,
+        )
+        if existing is None or existing.get("TableType") == "VIRTUAL_VIEW":
+            self._check_first_location(plan)
+            return plan
         for request in self._old_data_requests(schema, identifier, existing, scope):
             check_delete(request)
-        build = identifier + TMP_SUFFIX
-        if not config.fixed_location:
-            location = new_table_location(self._profile, config, schema, identifier, temporary=False)
-            return TablePlan(database, schema, identifier, build, location, None, True, config, scope)
-        final = new_table_location(self._profile, config, schema, identifier, temporary=False)
+        rebuild = replace(plan, build_identifier=identifier + TMP_SUFFIX, swap=True)
+        return self._fixed_location_plan(rebuild) if config.fixed_location else rebuild
+
+    def _check_first_location(self, plan: TablePlan) -> None:
+        """A fixed location must be empty: objects there belong to no table dbt knows."""
+        location = plan.build_location
+        if plan.config.fixed_location and self._s3.has_objects(location):
+            raise DbtRuntimeError(
+                f"Table {plan.table} would be created at {location}, which already holds objects that "
+                "belong to no table (HIVE_PATH_ALREADY_EXISTS). dbt does not delete data it cannot tell "
+                "is its own: delete them if they are no longer needed "
+                f"(aws s3 rm --recursive {s3_paths.as_directory(location)}), or build the table elsewhere "
+                "(external_location, or an s3_data_naming ending in _unique)"
+            )
+
+    def _fixed_location_plan(self, plan: TablePlan) -> TablePlan:
+        """Build at a fresh temporary location; the data moves to the fixed one after the swap."""
+        final = plan.build_location
         staging = locations.table_location(
-            roots_for(self._profile, config), schema=schema, table=build, naming=_BUILD_NAMING, temporary=True
+            roots_for(self._profile, plan.config),
+            schema=plan.schema,
+            table=plan.build_identifier,
+            naming=_BUILD_NAMING,
+            temporary=True,
         )
         if s3_paths.is_within(staging, final) or s3_paths.is_within(final, staging):
             raise DbtRuntimeError(
-                f"Table {schema}.{identifier} is rebuilt at {staging} before it moves to {final}, but one "
-                "contains the other. Set s3_tmp_table_dir in the profile to a directory outside "
-                f"{final}, or give the table a location that is not a parent of the data directory"
+                f"Table {plan.table} is rebuilt at {staging} before it moves to {final}, but one contains "
+                f"the other. Set s3_tmp_table_dir in the profile to a directory outside {final}, or give "
+                "the table a location that is not a parent of the data directory"
             )
-        check_delete(scope.request(final, f"{schema}.{identifier}", final))
-        return TablePlan(database, schema, identifier, build, staging, final, True, config, scope)
+        check_delete(plan.scope.request(final, plan.table, final))
+        return replace(plan, build_location=staging, final_location=final)
 
     def _old_data_requests(
         self, schema: str, identifier: str, raw: dict[str, Any], scope: GuardScope, keep: str | None = None
@@ -204,7 +222,10 @@ class TableBuilds:
 
     def discard(self, plan: TablePlan) -> None:
         """Undo a failed build: its Glue entry (if the CTAS got that far) and whatever it wrote."""
-        self._store.delete_table(plan.schema, plan.build_identifier)
+        raw = self._store.get_raw_table(plan.schema, plan.build_identifier)
+        # Only an entry at this build's location is this build's (not one another run created meanwhile).
+        if raw is not None and _same_directory(table_swap.storage_location(raw), plan.build_location):
+            self._store.delete_table(plan.schema, plan.build_identifier)
         request = plan.scope.request(
             plan.build_location, f"{plan.schema}.{plan.build_identifier}", plan.build_location
         )
@@ -275,13 +296,17 @@ class TableBuilds:
         guarded_delete(self._s3, requests)
 
 
+def _same_directory(location: str | None, other: str) -> bool:
+    return location is not None and s3_paths.as_directory(location) == s3_paths.as_directory(other)
+
+
 def _with_recorded_location(scope: GuardScope, raw: dict[str, Any]) -> GuardScope:
     """The scope, plus the table's own location if dbt recorded building it at a declared one."""
     recorded = (raw.get("Parameters") or {}).get(BUILT_AT_PARAMETER)
     location = table_swap.storage_location(raw)
     if scope.declared_location or not recorded or not location:
         return scope
-    if s3_paths.as_directory(recorded) != s3_paths.as_directory(location):
+    if not _same_directory(location, recorded):
         return scope
     return GuardScope(scope.data_roots, declared_location=recorded)
 
