@@ -872,3 +872,45 @@ def test_hidden_path_and_file_size_columns(run: Run, s3: Any, bucket: str) -> No
     size = s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
     assert list(run('SELECT a, "$path", "$file_size" FROM t').rows) == [(1, f"s3://{bucket}/{key}", size)]
     assert [c.name for c in run("SELECT * FROM t").columns] == ["a", "p"]
+
+
+def test_partition_projection_reads_partitions_from_table_properties(run: Run, s3: Any, bucket: str) -> None:
+    layout = {
+        "logs/eu/2024/01/02/a.txt": b"1\n",
+        "logs/us/2024/01/03/a.txt": b"2\n",
+        "logs/xx/2024/01/03/a.txt": b"3\n",  # region not in the enum
+        "logs/eu/2019/01/01/a.txt": b"4\n",  # day before the projected range
+        "logs/eu/notes.txt": b"5\n",  # not under the template
+    }
+    for key, body in layout.items():
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+    run(
+        "CREATE EXTERNAL TABLE logs (n int) PARTITIONED BY (region string, day string) "
+        f"LOCATION 's3://{bucket}/logs/' TBLPROPERTIES ("
+        "'projection.enabled'='true', 'projection.region.type'='enum', 'projection.region.values'='eu,us', "
+        "'projection.day.type'='date', 'projection.day.format'='yyyy/MM/dd', "
+        "'projection.day.range'='2020/01/01,NOW', "
+        f"'storage.location.template'='s3://{bucket}/logs/${{region}}/${{day}}')"
+    )
+    rows = run("SELECT n, region, day FROM logs ORDER BY n").rows
+    assert list(rows) == [(1, "eu", "2024/01/02"), (2, "us", "2024/01/03")]
+
+
+def test_partition_projection_with_the_default_hive_layout(
+    run: Run, glue: Any, s3: Any, bucket: str, database: str
+) -> None:
+    for year in (2019, 2020, 2021):
+        s3.put_object(Bucket=bucket, Key=f"years/year={year}/data.txt", Body=f"{year}\n".encode())
+    run(
+        f"CREATE EXTERNAL TABLE years (v int) PARTITIONED BY (year int) LOCATION 's3://{bucket}/years/' "
+        "TBLPROPERTIES ('projection.enabled'='true', 'projection.year.type'='integer', 'projection.year.range'='2020,2030')"
+    )
+    glue.create_partition(  # Athena ignores Glue partitions of a projected table
+        DatabaseName=database,
+        TableName="years",
+        PartitionInput={
+            "Values": ["2019"],
+            "StorageDescriptor": {"Location": f"s3://{bucket}/years/year=2019/"},
+        },
+    )
+    assert list(run("SELECT v, year FROM years ORDER BY v").rows) == [(2020, 2020), (2021, 2021)]

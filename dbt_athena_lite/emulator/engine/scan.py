@@ -21,6 +21,7 @@ from dbt_athena_lite.emulator.engine.avro import read_avro
 from dbt_athena_lite.emulator.engine.catalog import GlueTable, get_partitions
 from dbt_athena_lite.emulator.engine.catalog_glue import HIVE_DEFAULT_PARTITION, partition_path
 from dbt_athena_lite.emulator.engine.formats import format_of_table, hive_field_delimiter
+from dbt_athena_lite.emulator.engine.projection import PartitionFiles, is_projected, projected_files
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident, quote_string
 from dbt_athena_lite.emulator.engine.storage import DataFile, folder_prefix, join_url, list_data_files
 from dbt_athena_lite.emulator.engine.types import SqlType, UnsupportedType, parse_type
@@ -121,11 +122,24 @@ def scan_table(
 def _partitioned_files(
     table: GlueTable, database: str, s3: Any, glue: Any
 ) -> tuple[list[DataFile], dict[str, tuple[str, ...]]]:
-    """Data files of every Glue partition, and each file's partition values.
+    """Data files of every partition, and each file's partition values."""
+    listed = (
+        projected_files(table, s3)
+        if is_projected(table)
+        else _glue_partition_files(table, database, s3, glue)
+    )
+    files: dict[str, DataFile] = {}
+    values_by_file: dict[str, tuple[str, ...]] = {}
+    for values, partition_files in listed:
+        for data_file in partition_files:
+            files[data_file.url] = data_file
+            values_by_file[data_file.url] = values
+    return list(files.values()), values_by_file
 
-    When all partitions live under the table location (the usual layout), one recursive listing
-    serves them all instead of one listing per partition.
-    """
+
+def _glue_partition_files(table: GlueTable, database: str, s3: Any, glue: Any) -> PartitionFiles:
+    """Files of each Glue partition. When all partitions live under the table location (the usual
+    layout), one recursive listing serves them all instead of one listing per partition."""
     partitions = get_partitions(glue, database, table["Name"])
     table_location = table.get("StorageDescriptor", {}).get("Location") or ""
     keys = [k["Name"] for k in table.get("PartitionKeys", [])]
@@ -139,16 +153,8 @@ def _partitioned_files(
     ]
     if table_location and all(_under(loc, table_location) for loc, _ in prefixes) and len(prefixes) > 1:
         everything = list_data_files(s3, table_location)
-        listed = [(loc, values, [f for f in everything if _under(f.url, loc)]) for loc, values in prefixes]
-    else:
-        listed = [(loc, values, list_data_files(s3, loc)) for loc, values in prefixes]
-    files: dict[str, DataFile] = {}
-    values_by_file: dict[str, tuple[str, ...]] = {}
-    for _, values, partition_files in listed:
-        for data_file in partition_files:
-            files[data_file.url] = data_file
-            values_by_file[data_file.url] = values
-    return list(files.values()), values_by_file
+        return [(values, [f for f in everything if _under(f.url, loc)]) for loc, values in prefixes]
+    return [(values, list_data_files(s3, loc)) for loc, values in prefixes]
 
 
 def _under(url: str, location: str) -> bool:
