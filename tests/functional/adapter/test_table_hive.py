@@ -287,3 +287,65 @@ class TestFailingBatch:
         assert keys_under(emulator_endpoint, f"data/{schema}/batched/") == before
         assert table_names(emulator_endpoint, schema) == ["batched"]
         assert not [k for k in keys_under(emulator_endpoint, "data/") if "batched__dbt_tmp" in k]
+
+
+RELATION_MACROS = """
+{% macro truncate_it(name) %}
+  {% do truncate_relation(api.Relation.create(database=target.database, schema=target.schema, identifier=name)) %}
+{% endmacro %}
+{% macro rename_it(name, new_name) %}
+  {%- set old = api.Relation.create(database=target.database, schema=target.schema, identifier=name, type='table') -%}
+  {% do rename_relation(old, old.incorporate(path={'identifier': new_name})) %}
+{% endmacro %}
+"""
+
+
+class TestTruncateAndRename:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"parted.sql": "{{ config(materialized='table', partitioned_by=['grp']) }}\n" + ROWS}
+
+    @pytest.fixture(scope="class")
+    def macros(self) -> dict[str, str]:
+        return {"relation_macros.sql": RELATION_MACROS}
+
+    def test_truncate_then_rename(self, project: Any, emulator_endpoint: str) -> None:
+        schema = project.test_schema
+        run_dbt(["run"])
+        location = table_location(emulator_endpoint, schema, "parted")
+        run_dbt(["run-operation", "truncate_it", "--args", "{name: parted}"])
+        assert count(project, "parted") == 0
+        assert keys_under(emulator_endpoint, location.removeprefix(f"s3://{BUCKET}/") + "/") == []
+        assert (
+            glue_client(emulator_endpoint).get_partitions(DatabaseName=schema, TableName="parted")[
+                "Partitions"
+            ]
+            == []
+        )
+        run_dbt(["run"])
+        run_dbt(["run-operation", "rename_it", "--args", "{name: parted, new_name: renamed}"])
+        assert table_names(emulator_endpoint, schema) == ["renamed"]
+        assert count(project, "renamed") == 12
+
+
+class TestTmpTableDirAndStagingRoot:
+    """No s3_data_dir: tables live under s3_staging_dir/tables/; rebuilds of fixed paths pass through s3_tmp_table_dir."""
+
+    @pytest.fixture(scope="class")
+    def dbt_profile_target(self, dbt_profile_target: dict[str, Any]) -> dict[str, Any]:
+        profile = {key: value for key, value in dbt_profile_target.items() if key != "s3_data_dir"}
+        return {**profile, "s3_tmp_table_dir": f"s3://{BUCKET}/tmp/", "s3_data_naming": "schema_table"}
+
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"fixed.sql": "{{ config(materialized='table', partitioned_by=['grp']) }}\n" + ROWS}
+
+    def test_locations(self, project: Any, emulator_endpoint: str) -> None:
+        schema = project.test_schema
+        for _ in range(2):
+            run_dbt(["run"])
+            location = table_location(emulator_endpoint, schema, "fixed")
+            assert location.rstrip("/") == f"s3://{BUCKET}/staging/tables/{schema}/fixed"
+            assert count(project, "fixed") == 12
+        assert not keys_under(emulator_endpoint, f"tmp/{schema}/")
+        assert len(keys_under(emulator_endpoint, f"staging/tables/{schema}/fixed/")) == 3
