@@ -30,6 +30,8 @@
     {%- set response = adapter.run_table_build(plan, statements, allow_batching=false) -%}
   {%- endif -%}
   {% do store_result('main', response=response) %}
+  {#- What ran, where dbt users look for it (target/run/). -#}
+  {% do write(statements | join(';\n\n')) %}
 
   {% do adapter.finish_table_build(plan) %}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -231,6 +232,8 @@ class TestManyPartitions:
                 )
                 assert len(parts["Partitions"]) == 130
         assert table_names(emulator_endpoint, project.test_schema) == ["auto_batched", "forced"]
+        ran = (Path(project.project_root) / "target" / "run" / "test" / "models" / "forced.sql").read_text()
+        assert ran.count("insert into") == 1 and ran.count("create table") == 1
 
 
 class TestSimpleMaterializations(BaseSimpleMaterializations):
