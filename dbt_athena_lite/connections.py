@@ -19,6 +19,7 @@ from pyathena.connection import Connection as PyAthenaConnection
 from pyathena.error import Error as PyAthenaError
 from pyathena.util import RetryConfig
 
+from dbt_athena_lite import local_mode
 from dbt_athena_lite.aws.session import AwsClients
 from dbt_athena_lite.credentials import AthenaLiteCredentials
 from dbt_athena_lite.cursor import AthenaLiteCursor, AthenaQueryFailed, RunningQueries
@@ -75,11 +76,17 @@ _clients_by_profile: dict[str, AwsClients] = {}
 
 def aws_clients(creds: AthenaLiteCredentials) -> AwsClients:
     """The process-wide AWS clients for a profile: one session (one assumed role, refreshed in one
-    place) shared by every dbt thread."""
-    key = json.dumps(creds.to_dict(), sort_keys=True, default=str)
+    place) shared by every dbt thread. With `emulator: true`, the first call starts or attaches to the
+    local emulator and points the profile at it."""
     with _clients_lock:
+        launch = creds.emulator and not creds.endpoint_url
+        if launch:
+            local_mode.use_local_emulator(creds, local_mode.state_dir(creds, project_root=None))
+        key = json.dumps(creds.to_dict(), sort_keys=True, default=str)
         if key not in _clients_by_profile:
             _clients_by_profile[key] = AwsClients(creds)
+            if launch:
+                local_mode.provision(creds, _clients_by_profile[key])
         return _clients_by_profile[key]
 
 

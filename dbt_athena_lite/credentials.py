@@ -62,6 +62,12 @@ class AthenaLiteCredentials(Credentials):
     # Unset: AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> are honoured, else AWS's public endpoints.
     endpoint_url: str | None = None
 
+    # --- local development ---
+    # Run against a local emulator (started on demand, state kept in emulator_dir): no AWS account needed.
+    emulator: bool = False
+    # Folder for the emulator's state; relative paths are inside the dbt project. Default: .athena_local
+    emulator_dir: str | None = None
+
     # --- authentication (unset: the default chain: env vars, ~/.aws, SSO cache, instance role) ---
     # A profile from ~/.aws/config (SSO profiles included).
     aws_profile_name: str | None = None
@@ -109,6 +115,8 @@ class AthenaLiteCredentials(Credentials):
             "s3_data_naming",
             "s3_tmp_table_dir",
             "endpoint_url",
+            "emulator",
+            "emulator_dir",
             "auth_method",
             "aws_profile_name",
             "aws_access_key_id",
@@ -213,6 +221,12 @@ def validate(creds: AthenaLiteCredentials) -> None:
             "poll_interval", f"{creds.poll_interval} is not positive", "Use a number of seconds such as 1.0"
         )
     _validate_auth(creds)
+    if creds.emulator and creds.endpoint_url:
+        raise ProfileError(
+            "endpoint_url",
+            "is set together with emulator: true, which starts its own local endpoint",
+            "Remove endpoint_url to use the embedded emulator, or set emulator: false to use endpoint_url",
+        )
     if creds.endpoint_url is not None and not re.match(r"^https?://[^\s/]+", creds.endpoint_url):
         raise ProfileError(
             "endpoint_url",

@@ -26,6 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="directory for durable state (not yet supported: state is kept in memory)",
     )
     parser.add_argument("--workers", type=int, default=8, help="queries run at the same time (default: 8)")
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="stop after this long without a request; 0 runs until stopped (default: 0)",
+    )
 
 
 def add_emulator_command(subparsers: Any) -> None:
@@ -74,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"athena-lite emulator listening on {server.endpoint_url}", flush=True)
     # Wait in short slices so the signal handler runs promptly on every platform.
     while not stop_requested.wait(0.5):
-        pass
+        if args.idle_timeout and server.app.idle_seconds() > args.idle_timeout:
+            print(f"athena-lite emulator: no request for {args.idle_timeout:g}s, stopping", flush=True)
+            break
     server.stop()
     print("athena-lite emulator stopped", flush=True)
     return 0

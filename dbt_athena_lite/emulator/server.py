@@ -12,6 +12,7 @@ import json
 import logging
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -105,6 +106,11 @@ class EmulatorApp:
         self.queries = QueryService(self.engine, self.clients, workers=workers)
         self.athena = AthenaApi(self.queries, self.clients)
         self._moto = _moto_app()
+        self._last_request = time.monotonic()
+
+    def idle_seconds(self) -> float:
+        """Seconds since the last request (a running query keeps its client polling, so it counts)."""
+        return time.monotonic() - self._last_request
 
     def warm_up(self) -> None:
         """Build the engine on a background thread (once), so the first query does not pay
@@ -143,6 +149,7 @@ class EmulatorApp:
             close()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        self._last_request = time.monotonic()
         if self._warmup is None:
             self.warm_up()
         path = str(environ.get("PATH_INFO", ""))
