@@ -14,7 +14,7 @@ from dbt.adapters.sql.impl import SQLAdapter
 from dbt_common.contracts.constraints import ConstraintType
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt_athena_lite import docs_catalog, partitions, persist_docs, seeds, workgroup_checks
+from dbt_athena_lite import docs_catalog, local_mode, partitions, persist_docs, seeds, workgroup_checks
 from dbt_athena_lite.__version__ import version
 from dbt_athena_lite.aws.glue import GlueCatalog, GlueTable
 from dbt_athena_lite.aws.glue_tables import GlueTableStore
@@ -44,6 +44,14 @@ class AthenaLiteAdapter(SQLAdapter):
         ConstraintType.primary_key: ConstraintSupport.NOT_SUPPORTED,
         ConstraintType.foreign_key: ConstraintSupport.NOT_SUPPORTED,
     }
+
+    def __init__(self, config: Any, mp_context: Any) -> None:
+        super().__init__(config, mp_context)
+        creds: AthenaLiteCredentials = config.credentials
+        if creds.emulator:
+            # Fix the state folder to the project now: later code only sees the credentials.
+            project_root = getattr(config, "project_root", None)
+            creds.emulator_dir = str(local_mode.state_dir(creds, project_root))
 
     @classmethod
     def get_adapter_run_info(cls, config: RelationConfig) -> AdapterTrackingRelationInfo:
