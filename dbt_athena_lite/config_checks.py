@@ -54,6 +54,7 @@ class TableConfig:
     s3_data_dir: str | None = None
     s3_data_naming: str = locations.DEFAULT_NAMING
     force_batch: bool = False
+    partitions_limit: int = 100  # Athena's limit of partitions one CTAS or INSERT may write
     versions_to_keep: int = 4
 
     @property
@@ -145,6 +146,7 @@ def table_config(
         s3_data_dir=_directory(raw, "s3_data_dir"),
         s3_data_naming=naming,
         force_batch=_flag(raw, "force_batch"),
+        partitions_limit=_positive_int(raw, "partitions_limit") or 100,
         versions_to_keep=_positive_int(raw, "versions_to_keep") or 4,
     )
     _check_partitions(checked)

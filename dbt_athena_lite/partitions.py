@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from dbt_athena_lite.config_checks import ModelConfigError, TableConfig, partition_column
 
-ATHENA_PARTITION_LIMIT = 100
 TOO_MANY_PARTITIONS = "TOO_MANY_OPEN_PARTITIONS"  # in HIVE_/ICEBERG_TOO_MANY_OPEN_PARTITIONS
 
 # Iceberg transforms batched on the value they partition by; others (bucket, truncate) on the column.
@@ -55,9 +54,9 @@ def batch_expressions(config: TableConfig) -> list[str]:
     return expressions
 
 
-def batch_size(config: TableConfig, limit: int = ATHENA_PARTITION_LIMIT) -> int:
+def batch_size(config: TableConfig) -> int:
     """Partitions per statement: every (partition, bucket) pair is an open writer."""
-    return max(1, limit // (config.bucket_count or 1))
+    return max(1, config.partitions_limit // (config.bucket_count or 1))
 
 
 def _literal(value: object) -> str:

@@ -352,3 +352,31 @@ class TestTmpTableDirAndStagingRoot:
             assert count(project, "fixed") == 12
         assert not keys_under(emulator_endpoint, f"tmp/{schema}/")
         assert len(keys_under(emulator_endpoint, f"staging/tables/{schema}/fixed/")) == 3
+
+
+class TestPartitioningChanges:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"shape.sql": "{{ config(materialized='table', partitioned_by=['grp']) }}\n" + ROWS}
+
+    def test_partitioned_to_plain_to_partitioned(self, project: Any, emulator_endpoint: str) -> None:
+        schema = project.test_schema
+        glue = glue_client(emulator_endpoint)
+        for config, expected in (
+            ("partitioned_by=['grp']", 3),
+            ("format='orc'", 0),
+            ("partitioned_by=['name']", 12),
+        ):
+            write_file(
+                f"{{{{ config(materialized='table', {config}) }}}}\n{ROWS}",
+                project.project_root,
+                "models",
+                "shape.sql",
+            )
+            run_dbt(["run"])
+            assert len(glue.get_partitions(DatabaseName=schema, TableName="shape")["Partitions"]) == expected
+            assert count(project, "shape") == 12
+            location = table_location(emulator_endpoint, schema, "shape").removeprefix(f"s3://{BUCKET}/")
+            assert [
+                k for k in keys_under(emulator_endpoint, f"data/{schema}/") if not k.startswith(location)
+            ] == []
