@@ -35,5 +35,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The embedded emulator starts on demand (state in sample_project/.athena_local) and stops when idle.
+demo: install
+	cd sample_project && ../$(BIN)/dbt build --profiles-dir .
+	cd sample_project && ../$(BIN)/python scripts/summarize_run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
