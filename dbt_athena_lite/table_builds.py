@@ -2,7 +2,8 @@
 (swap), drop and empty tables. SQL runs in the macros; every S3 delete goes through `s3_guard`.
 
 A build never writes where the current table reads:
-- first build (no table yet): CTAS straight to the target. A fixed location that already holds
+- first build (no table yet): CTAS straight to the target (under the temporary name if a view has
+  the name, which then gives way to the table in two Glue calls). A fixed location that already holds
   objects is refused rather than emptied: they belong to no table dbt knows, so only the user can
   say they are disposable (Athena itself refuses with HIVE_PATH_ALREADY_EXISTS).
 - rebuild: CTAS to `<name>__dbt_tmp` at a new location, then `finish` swaps it in (see table_swap).
@@ -66,6 +67,7 @@ class TablePlan:
     swap: bool
     config: TableConfig
     scope: GuardScope = field(repr=False)
+    replaces_view: bool = False  # a view of the same name gives way once the table is built
 
     @property
     def table(self) -> str:
@@ -144,9 +146,13 @@ class TableBuilds:
             config=config,
             scope=scope,
         )
-        if existing is None or existing.get("TableType") == "VIRTUAL_VIEW":
+        if existing is None:
             self._check_first_location(plan)
             return plan
+        if existing.get("TableType") == "VIRTUAL_VIEW":
+            # Built under the temporary name, so the view stays until the table is complete.
+            self._check_first_location(plan)
+            return replace(plan, build_identifier=identifier + TMP_SUFFIX, replaces_view=True)
         for request in self._old_data_requests(schema, identifier, existing, scope):
             check_delete(request)
         rebuild = replace(plan, build_identifier=identifier + TMP_SUFFIX, swap=True)
@@ -235,6 +241,10 @@ class TableBuilds:
         """Swap the built table in (rebuilds only) and delete the data the old table read."""
         if plan.config.external_location:
             self._record_external_location(plan.schema, plan.build_identifier, plan.config.external_location)
+        if plan.replaces_view:
+            # Glue cannot turn a view entry into a table: the view goes, the table takes its name.
+            self._store.delete_table(plan.schema, plan.identifier)
+            self._store.rename_table(plan.schema, plan.build_identifier, plan.schema, plan.identifier)
         if not plan.swap:
             return
         old = self._store.get_raw_table(plan.schema, plan.identifier)

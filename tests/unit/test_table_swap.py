@@ -222,3 +222,23 @@ def test_drop_keeps_unowned_data_and_deletes_recorded_external_data(aws: tuple[A
     builds(aws).drop(DB, "ext")
     assert glue.get_tables(DatabaseName=DB)["TableList"] == []
     assert keys(s3) == ["exports/ext2/keep", "raw/legacy/a.csv"]
+
+
+def test_a_view_gives_way_only_once_the_table_is_built(aws: tuple[Any, Any]) -> None:
+    glue, _ = aws
+    glue.create_table(
+        DatabaseName=DB,
+        TableInput={"Name": "orders", "TableType": "VIRTUAL_VIEW", "ViewOriginalText": "/* Presto View */"},
+    )
+    plan = builds(aws).plan("awsdatacatalog", DB, "orders", {"s3_data_naming": "schema_table_unique"})
+    assert (plan.build_identifier, plan.replaces_view, plan.swap) == ("orders__dbt_tmp", True, False)
+    assert glue.get_table(DatabaseName=DB, Name="orders")["Table"]["TableType"] == "VIRTUAL_VIEW"
+    create(glue, "orders__dbt_tmp", plan.build_location, {"1": plan.build_location + "/dt=1"})
+    builds(aws).finish(plan)
+    table = glue.get_table(DatabaseName=DB, Name="orders")["Table"]
+    assert (table["TableType"], table["StorageDescriptor"]["Location"]) == (
+        "EXTERNAL_TABLE",
+        plan.build_location,
+    )
+    assert partitions(glue, "orders") == {"1": plan.build_location + "/dt=1"}
+    assert [t["Name"] for t in glue.get_tables(DatabaseName=DB)["TableList"]] == ["orders"]

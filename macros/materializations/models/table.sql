@@ -11,12 +11,6 @@
 
   {{ run_hooks(pre_hooks) }}
 
-  {%- if existing_relation is not none and existing_relation.is_view -%}
-    {#- A view cannot take a table's storage: its catalog entry goes first. -#}
-    {{ log('Replacing view ' ~ existing_relation.render_pure() ~ ' with a table', info=True) }}
-    {% do adapter.drop_relation(existing_relation) %}
-  {%- endif -%}
-
   {%- set select_sql = athena_lite__table_select(sql, plan) -%}
   {%- set response = none -%}
   {%- if not plan.config.force_batch -%}
@@ -34,6 +28,10 @@
   {% do write(statements | join(';\n\n')) %}
 
   {% do adapter.finish_table_build(plan) %}
+  {%- if existing_relation is not none and existing_relation.is_view -%}
+    {{ log('Replaced view ' ~ existing_relation.render_pure() ~ ' with a table', info=True) }}
+    {% do adapter.cache_dropped(existing_relation) %}
+  {%- endif %}
 
   {% do persist_docs(target_relation, model) %}
 

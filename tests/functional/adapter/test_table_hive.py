@@ -380,3 +380,27 @@ class TestPartitioningChanges:
             assert [
                 k for k in keys_under(emulator_endpoint, f"data/{schema}/") if not k.startswith(location)
             ] == []
+
+
+class TestViewToTable:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"shifty.sql": "{{ config(materialized='view') }}\n" + ROWS}
+
+    def test_the_view_stays_until_the_table_is_built(self, project: Any, emulator_endpoint: str) -> None:
+        schema = project.test_schema
+        run_dbt(["run"])
+        broken = "{{ config(materialized='table') }}\nselect no_such_column from (" + ROWS + ")"
+        write_file(broken, project.project_root, "models", "shifty.sql")
+        run_dbt(["run"], expect_pass=False)
+        view = glue_client(emulator_endpoint).get_table(DatabaseName=schema, Name="shifty")["Table"]
+        assert view["TableType"] == "VIRTUAL_VIEW"
+        assert count(project, "shifty") == 12
+        write_file(
+            "{{ config(materialized='table') }}\n" + ROWS, project.project_root, "models", "shifty.sql"
+        )
+        run_dbt(["run"])
+        table = glue_client(emulator_endpoint).get_table(DatabaseName=schema, Name="shifty")["Table"]
+        assert table["TableType"] == "EXTERNAL_TABLE"
+        assert count(project, "shifty") == 12
+        assert table_names(emulator_endpoint, schema) == ["shifty"]
