@@ -914,3 +914,42 @@ def test_partition_projection_with_the_default_hive_layout(
         },
     )
     assert list(run("SELECT v, year FROM years ORDER BY v").rows) == [(2020, 2020), (2021, 2021)]
+
+
+PRUNING_CASES = [
+    # (WHERE clause, rows counted, partitions whose files are read)
+    ("p = 'a'", 2, ["a"]),
+    ("p IN ('a', 'c') AND n > 1", 3, ["a", "c"]),
+    ("upper(p) = 'B'", 1, ["b"]),
+    ("p = 'a' OR n = 5", 3, ["a", "b", "c"]),  # mixes a data column: nothing to prune
+    ("n > 0", 5, ["a", "b", "c"]),
+]
+
+
+@pytest.mark.parametrize(("where", "count", "read"), PRUNING_CASES)
+def test_where_clauses_on_partition_keys_prune_partitions(  # noqa: PLR0917 (fixtures)
+    run: Run, s3: Any, bucket: str, where: str, count: int, read: list[str]
+) -> None:
+    run(
+        f"CREATE TABLE t WITH (partitioned_by=ARRAY['p'], external_location='s3://{bucket}/prune/') AS "
+        "SELECT * FROM (VALUES (1, 'a'), (2, 'a'), (3, 'b'), (4, 'c'), (5, 'c')) AS v(n, p)"
+    )
+    sizes = {
+        p: sum(
+            s3.head_object(Bucket=bucket, Key=k)["ContentLength"] for k in _keys(s3, bucket, f"prune/p={p}/")
+        )
+        for p in "abc"
+    }
+    result = run(f"SELECT count(*) FROM t WHERE {where}")
+    assert list(result.rows) == [(count,)]
+    assert result.data_scanned_bytes == sum(sizes[p] for p in read)
+
+
+def test_the_null_extended_side_of_an_outer_join_is_not_pruned(run: Run) -> None:
+    run(
+        "CREATE TABLE t WITH (partitioned_by=ARRAY['p']) AS SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(n, p)"
+    )
+    rows = run(
+        "SELECT k, t.p FROM (VALUES 1, 2, 3) AS u(k) LEFT JOIN t ON u.k = t.n WHERE t.p IS NULL OR t.p = 'a' ORDER BY k"
+    )
+    assert list(rows.rows) == [(1, "a"), (3, None)]

@@ -22,6 +22,7 @@ from dbt_athena_lite.emulator.engine.catalog import GlueTable, get_partitions
 from dbt_athena_lite.emulator.engine.catalog_glue import HIVE_DEFAULT_PARTITION, partition_path
 from dbt_athena_lite.emulator.engine.formats import format_of_table, hive_field_delimiter
 from dbt_athena_lite.emulator.engine.projection import PartitionFiles, is_projected, projected_files
+from dbt_athena_lite.emulator.engine.pruning import matching_partitions
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident, quote_string
 from dbt_athena_lite.emulator.engine.storage import DataFile, folder_prefix, join_url, list_data_files
 from dbt_athena_lite.emulator.engine.types import SqlType, UnsupportedType, parse_type
@@ -37,6 +38,11 @@ class Column:
     name: str
     type: SqlType
 
+
+# Up to this many partitions, listing each is cheaper than listing the whole table location.
+_LIST_EACH_UP_TO = 8
+# Given the partitions' value tuples, the indexes of those to read.
+PartitionChooser = Callable[[Sequence[tuple[str, ...]]], set[int]]
 
 HIDDEN_COLUMNS = [Column("$path", SqlType("varchar")), Column("$file_size", SqlType("bigint"))]
 
@@ -72,14 +78,23 @@ def scan_table(
     cursor: duckdb.DuckDBPyConnection,
     *,
     hidden_columns: bool = False,
+    partition_predicate: str | None = None,
 ) -> TableScan:
     """`hidden_columns` adds Athena's "$path" and "$file_size" (only when a query names them, so
-    that SELECT * stays as Athena has it)."""
+    that SELECT * stays as Athena has it); `partition_predicate` (DuckDB SQL over the partition
+    keys, see pruning.py) leaves out the partitions it rejects."""
     data_columns = table_columns(table, partition_keys=False)
     keys = table_columns(table, partition_keys=True)
     location = table.get("StorageDescriptor", {}).get("Location") or ""
     if keys:
-        files, values_by_file = _partitioned_files(table, database, s3, glue)
+        key_types = [(k.name, k.type) for k in keys]
+
+        def keep(partitions: Sequence[tuple[str, ...]]) -> set[int]:
+            if partition_predicate is None:
+                return set(range(len(partitions)))
+            return matching_partitions(cursor, key_types, partitions, partition_predicate)
+
+        files, values_by_file = _partitioned_files(table, database, s3, glue, keep)
     else:
         files = list_data_files(s3, location) if location else []
         values_by_file = {}
@@ -120,14 +135,15 @@ def scan_table(
 
 
 def _partitioned_files(
-    table: GlueTable, database: str, s3: Any, glue: Any
+    table: GlueTable, database: str, s3: Any, glue: Any, keep: PartitionChooser
 ) -> tuple[list[DataFile], dict[str, tuple[str, ...]]]:
-    """Data files of every partition, and each file's partition values."""
-    listed = (
-        projected_files(table, s3)
-        if is_projected(table)
-        else _glue_partition_files(table, database, s3, glue)
-    )
+    """Data files of every partition `keep` chooses, and each file's partition values."""
+    if is_projected(table):
+        projected = projected_files(table, s3)
+        chosen = keep([values for values, _ in projected])
+        listed = [entry for index, entry in enumerate(projected) if index in chosen]
+    else:
+        listed = _glue_partition_files(table, database, s3, glue, keep)
     files: dict[str, DataFile] = {}
     values_by_file: dict[str, tuple[str, ...]] = {}
     for values, partition_files in listed:
@@ -137,9 +153,11 @@ def _partitioned_files(
     return list(files.values()), values_by_file
 
 
-def _glue_partition_files(table: GlueTable, database: str, s3: Any, glue: Any) -> PartitionFiles:
-    """Files of each Glue partition. When all partitions live under the table location (the usual
-    layout), one recursive listing serves them all instead of one listing per partition."""
+def _glue_partition_files(
+    table: GlueTable, database: str, s3: Any, glue: Any, keep: PartitionChooser
+) -> PartitionFiles:
+    """Files of each chosen Glue partition. When many partitions live under the table location
+    (the usual layout), one recursive listing serves them all instead of one listing each."""
     partitions = get_partitions(glue, database, table["Name"])
     table_location = table.get("StorageDescriptor", {}).get("Location") or ""
     keys = [k["Name"] for k in table.get("PartitionKeys", [])]
@@ -151,7 +169,13 @@ def _glue_partition_files(table: GlueTable, database: str, s3: Any, glue: Any) -
         )
         for p in partitions
     ]
-    if table_location and all(_under(loc, table_location) for loc, _ in prefixes) and len(prefixes) > 1:
+    chosen = keep([values for _, values in prefixes])
+    prefixes = [prefix for index, prefix in enumerate(prefixes) if index in chosen]
+    if (
+        table_location
+        and len(prefixes) > _LIST_EACH_UP_TO
+        and all(_under(loc, table_location) for loc, _ in prefixes)
+    ):
         everything = list_data_files(s3, table_location)
         return [(values, [f for f in everything if _under(f.url, loc)]) for loc, values in prefixes]
     return [(values, list_data_files(s3, loc)) for loc, values in prefixes]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -30,6 +30,7 @@ from dbt_athena_lite.emulator.engine.errors import (
     table_not_found,
 )
 from dbt_athena_lite.emulator.engine.information_schema import information_schema_table
+from dbt_athena_lite.emulator.engine.pruning import partition_predicate
 from dbt_athena_lite.emulator.engine.scan import scan_table
 from dbt_athena_lite.emulator.engine.semantics import fix_semantics
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident
@@ -71,7 +72,7 @@ class Translator:
     clients: EngineClients
     cursor: duckdb.DuckDBPyConnection
     scanned_bytes: int = 0
-    _views: dict[tuple[str, str], str] = field(default_factory=dict)
+    _views: dict[tuple[str, str, str | None], str] = field(default_factory=dict)
     # Column types of each registered relation, so fix_semantics can type column references.
     _schema: dict[str, dict[str, str]] = field(default_factory=dict)
     _counter: itertools.count[int] = field(default_factory=itertools.count)
@@ -105,19 +106,64 @@ class Translator:
         return used
 
     def _register(self, node: exp.Table, database: str, name: str, sql: str, depth: int) -> str:
-        key = (database, name)
-        if key in self._views:
-            return self._views[key]
-        view_name = f"__athena_rel_{next(self._counter)}"
         if database == "information_schema":
-            self._register_information_schema(view_name, name)
-            column_types = None
-        else:
-            select_sql, column_types = self._relation_sql(node, database, name, sql, depth)
-            self.cursor.execute(f"CREATE TEMP VIEW {quote_ident(view_name)} AS {select_sql}")
-        self._views[key] = view_name
-        self._schema[view_name] = column_types or self._column_types(view_name)
-        return view_name
+            return self._registered(
+                (database, name, None), lambda view: self._register_information_schema(view, name)
+            )
+        table = self._glue_table(node, database, name, sql)
+        if catalog.is_view(table):
+            return self._registered(
+                (database, name, None), lambda view: self._create_view(view, table, database, depth)
+            )
+        if catalog.is_iceberg(table):
+            raise not_supported(
+                f"Reading Iceberg table '{database}.{name}' is not supported by the emulator yet"
+            )
+        keys = [k["Name"].lower() for k in table.get("PartitionKeys", [])]
+        predicate = partition_predicate(node, keys)  # part of the key: each reference may prune differently
+        return self._registered(
+            (database, name, predicate), lambda view: self._create_scan(view, table, database, predicate)
+        )
+
+    def _registered(
+        self, key: tuple[str, str, str | None], create: Callable[[str], dict[str, str] | None]
+    ) -> str:
+        """The relation registered for `key`, created (with its column types) on first use."""
+        if key not in self._views:
+            view_name = f"__athena_rel_{next(self._counter)}"
+            column_types = create(view_name)
+            self._views[key] = view_name
+            self._schema[view_name] = column_types or self._column_types(view_name)
+        return self._views[key]
+
+    def _glue_table(self, node: exp.Table, database: str, name: str, sql: str) -> catalog.GlueTable:
+        table = catalog.get_table(self.clients.glue, database, name)
+        if table is None:
+            if catalog.get_database(self.clients.glue, database) is None:
+                raise schema_not_found(sql, node, qualified(DEFAULT_CATALOG, database))
+            raise table_not_found(sql, node, qualified(DEFAULT_CATALOG, database, name))
+        return table
+
+    def _create_view(self, view_name: str, table: catalog.GlueTable, database: str, depth: int) -> None:
+        self.cursor.execute(
+            f"CREATE TEMP VIEW {quote_ident(view_name)} AS {self._view_sql(table, database, depth)}"
+        )
+
+    def _create_scan(
+        self, view_name: str, table: catalog.GlueTable, database: str, predicate: str | None
+    ) -> dict[str, str]:
+        scan = scan_table(
+            table,
+            database,
+            self.clients.s3,
+            self.clients.glue,
+            self.cursor,
+            hidden_columns=self._wants_hidden,
+            partition_predicate=predicate,
+        )
+        self.scanned_bytes += scan.scanned_bytes
+        self.cursor.execute(f"CREATE TEMP VIEW {quote_ident(view_name)} AS {scan.sql}")
+        return scan.column_types
 
     def _column_types(self, relation: str) -> dict[str, str]:
         bound = self.cursor.sql(f"SELECT * FROM {quote_ident(relation)} LIMIT 0")
@@ -126,32 +172,6 @@ class Translator:
             with contextlib.suppress(UnsupportedType):  # an untyped column only skips typed rewrites
                 types[name.lower()] = from_duckdb(duck_type).to_athena()
         return types
-
-    def _relation_sql(
-        self, node: exp.Table, database: str, name: str, sql: str, depth: int
-    ) -> tuple[str, dict[str, str] | None]:
-        """DuckDB SQL of a Glue table or view, with its column types when Glue states them."""
-        table = catalog.get_table(self.clients.glue, database, name)
-        if table is None:
-            if catalog.get_database(self.clients.glue, database) is None:
-                raise schema_not_found(sql, node, qualified(DEFAULT_CATALOG, database))
-            raise table_not_found(sql, node, qualified(DEFAULT_CATALOG, database, name))
-        if catalog.is_view(table):
-            return self._view_sql(table, database, depth), None
-        if catalog.is_iceberg(table):
-            raise not_supported(
-                f"Reading Iceberg table '{database}.{name}' is not supported by the emulator yet"
-            )
-        scan = scan_table(
-            table,
-            database,
-            self.clients.s3,
-            self.clients.glue,
-            self.cursor,
-            hidden_columns=self._wants_hidden,
-        )
-        self.scanned_bytes += scan.scanned_bytes
-        return scan.sql, scan.column_types
 
     def _view_sql(self, table: catalog.GlueTable, database: str, depth: int) -> str:
         if depth >= _MAX_VIEW_DEPTH:

@@ -14,6 +14,7 @@ from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext
 from dbt_athena_lite.emulator.engine.clients import make_clients
 from dbt_athena_lite.emulator.engine.ddl import _view_query_text, check_column_names
 from dbt_athena_lite.emulator.engine.properties import read_properties
+from dbt_athena_lite.emulator.engine.pruning import partition_predicate
 from dbt_athena_lite.emulator.engine.translate import Translator, output_names, parse
 from dbt_athena_lite.emulator.engine.unload import split_unload
 
@@ -180,3 +181,24 @@ def test_unload_is_cut_into_query_location_and_properties() -> None:
 def test_malformed_unload_is_a_syntax_error(sql: str) -> None:
     with pytest.raises(AthenaQueryError, match="SYNTAX_ERROR"):
         split_unload(sql)
+
+
+@pytest.mark.parametrize(
+    ("sql", "predicate"),
+    [
+        ("SELECT * FROM t WHERE p = 'a' AND x = 1", "(\"p\" = 'a')"),
+        ("SELECT * FROM t AS a WHERE a.p IN (1, 2) AND b.p = 3", '("p" IN (1, 2))'),
+        ("SELECT * FROM t WHERE p = 'a' OR x = 1", None),
+        ("SELECT * FROM t WHERE p = (SELECT max(p) FROM u)", None),
+        ("SELECT * FROM u LEFT JOIN t ON u.k = t.k WHERE t.p IS NULL", None),
+        ("SELECT * FROM t RIGHT JOIN u ON u.k = t.k WHERE t.p = 'a'", None),
+        ("SELECT * FROM t LEFT JOIN u ON u.k = t.k WHERE t.p = 'a'", "(\"p\" = 'a')"),
+        ("SELECT * FROM t", None),
+    ],
+)
+def test_partition_predicates_come_from_where_conjuncts_on_partition_keys_only(
+    sql: str, predicate: str | None
+) -> None:
+    tree = parse(sql)
+    table = next(t for t in tree.find_all(exp.Table) if t.name == "t")
+    assert partition_predicate(table, ["p"]) == predicate
