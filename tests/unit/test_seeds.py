@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -12,11 +13,14 @@ from typing import Any
 
 import agate
 import boto3
+import jinja2
 import pytest
 from dbt_common.clients.agate_helper import from_csv
 from moto import mock_aws
 
 from dbt_athena_lite import seeds
+from dbt_athena_lite.impl import AthenaLiteAdapter
+from dbt_athena_lite.relation import AthenaLiteRelation
 
 BUCKET = "seed-bucket"
 
@@ -113,3 +117,69 @@ def test_headers_athena_cannot_hold_are_refused(columns: list[str], message: str
 def test_ordinary_headers_pass() -> None:
     seeds.check_column_names("s.t", ["seed_id", "First Name", "2id"])
     seeds.check_column_names("s.t", ["only_one"])
+
+
+# --- the seed macros' SQL ---------------------------------------------------------------------------
+
+HELPERS = Path(__file__).parents[2] / "macros" / "materializations" / "seeds" / "helpers.sql"
+CSV_TABLE = AthenaLiteRelation.create(database="awsdatacatalog", schema="s", identifier="t__dbt_seed_csv")
+
+
+def seed_macros(**config: Any) -> Any:
+    """The seed macros with the seed's `config`, and the adapter's own type inference and quoting."""
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    env.globals.update(adapter=AthenaLiteAdapter, config=config)  # convert_type, quote: class methods
+    return env.from_string(HELPERS.read_text(encoding="utf-8")).module
+
+
+def flat(sql: Any) -> str:
+    return re.sub(r"\s+", " ", str(sql)).strip()
+
+
+def _table(tmp_path: Path, text: str, text_columns: tuple[str, ...] = ()) -> agate.Table:
+    path = tmp_path / "seed.csv"
+    path.write_text(text)
+    table: agate.Table = from_csv(str(path), list(text_columns))
+    return table
+
+
+def test_every_column_cast_from_text_with_empty_as_null(tmp_path: Path) -> None:
+    table = _table(tmp_path, "id,price,ok,day,at,name\n1,1.5,true,2020-01-02,2020-01-02 03:04:05,x\n")
+    sql = flat(seed_macros().athena_lite__seed_select(CSV_TABLE, table, False))
+    assert sql == (
+        "select "
+        'cast(nullif("id", \'\') as bigint) as "id", '
+        'cast(nullif("price", \'\') as double) as "price", '
+        'cast(nullif("ok", \'\') as boolean) as "ok", '
+        'cast(nullif("day", \'\') as date) as "day", '
+        'cast(nullif("at", \'\') as timestamp) as "at", '
+        'cast(nullif("name", \'\') as varchar) as "name" '
+        'from "awsdatacatalog"."s"."t__dbt_seed_csv"'
+    )
+
+
+def test_column_types_win_and_hive_string_is_varchar(tmp_path: Path) -> None:
+    table = _table(tmp_path, "code,amount\n007,12.50\n", ("code",))
+    macros = seed_macros(column_types={"code": "string", "amount": " decimal(10,2) "})
+    sql = flat(macros.athena_lite__seed_select(CSV_TABLE, table, False))
+    assert 'cast(nullif("code", \'\') as varchar) as "code"' in sql
+    assert 'cast(nullif("amount", \'\') as decimal(10,2)) as "amount"' in sql
+
+
+def test_iceberg_seeds_get_microsecond_timestamps(tmp_path: Path) -> None:
+    table = _table(tmp_path, "at,later\n2020-01-02 03:04:05,x\n")
+    macros = seed_macros(column_types={"later": "TIMESTAMP"})
+    sql = flat(macros.athena_lite__seed_select(CSV_TABLE, table, True))
+    assert 'cast(nullif("at", \'\') as timestamp(6)) as "at"' in sql
+    assert 'cast(nullif("later", \'\') as timestamp(6)) as "later"' in sql
+
+
+def test_the_csv_table_reads_text_and_skips_the_header() -> None:
+    sql = flat(
+        seed_macros().athena_lite__create_seed_csv_table(CSV_TABLE, ["id", "first name"], "s3://b/tmp/t")
+    )
+    assert sql == (
+        "create external table `s`.`t__dbt_seed_csv` ( `id` string, `first name` string ) "
+        "row format serde 'org.apache.hadoop.hive.serde2.OpenCSVSerde' "
+        "location 's3://b/tmp/t' tblproperties ('skip.header.line.count' = '1')"
+    )
