@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from dbt_common.contracts.metadata import CatalogTable, ColumnMetadata, StatsItem, TableMetadata
+
 from dbt_athena_lite.aws.glue import GlueCatalog, table_from_glue
 from dbt_athena_lite.column import athena_type_name
 
@@ -68,6 +70,40 @@ def catalog_rows(catalog_name: str, raw: Mapping[str, Any]) -> list[tuple[Any, .
         )
         for index, column in enumerate(table.columns, start=1)
     ]
+
+
+def catalog_entry(catalog_name: str, raw: Mapping[str, Any]) -> CatalogTable:
+    """One relation's entry, as `dbt docs` shows it, from the same rows as the whole catalog."""
+    rows = [dict(zip(CATALOG_COLUMNS, row, strict=True)) for row in catalog_rows(catalog_name, raw)]
+    return CatalogTable(
+        metadata=TableMetadata(
+            type=table_from_glue(raw).kind,
+            schema=raw["DatabaseName"],
+            name=raw["Name"],
+            database=catalog_name,
+            comment=table_comment(raw),
+            owner=raw.get("Owner") or None,
+        ),
+        columns={
+            row["column_name"]: ColumnMetadata(
+                type=row["column_type"],
+                index=row["column_index"],
+                name=row["column_name"],
+                comment=row["column_comment"],
+            )
+            for row in rows
+        },
+        # What dbt records for a table without statistics (Glue keeps none Athena would report).
+        stats={
+            "has_stats": StatsItem(
+                id="has_stats",
+                label="Has Stats?",
+                value=False,
+                include=False,
+                description="Indicates whether there are statistics for this table",
+            )
+        },
+    )
 
 
 def as_table(rows: list[tuple[Any, ...]]) -> agate.Table:

@@ -28,6 +28,7 @@ from dbt_athena_lite.table_builds import Profile, TableBuilds, TablePlan, check_
 if TYPE_CHECKING:
     import agate
     from dbt.adapters.contracts.relation import RelationConfig
+    from dbt_common.contracts.metadata import CatalogTable
 
 DEFAULT_CATALOG = "awsdatacatalog"
 
@@ -318,6 +319,11 @@ class AthenaLiteAdapter(SQLAdapter):
         names = [(r.schema, r.identifier) for r in relations if r.schema and r.identifier]
         table = docs_catalog.relations_catalog(glue, str(information_schema.database), names)
         return self._catalog_filter_table(table, used_schemas)
+
+    def get_catalog_for_single_relation(self, relation: BaseRelation) -> CatalogTable | None:
+        assert relation.schema is not None and relation.identifier is not None
+        raw = self._catalog(relation.database).get_raw_table(relation.schema, relation.identifier)
+        return None if raw is None else docs_catalog.catalog_entry(str(relation.database), raw)
 
     # parse_none: dbt renders macros while parsing too, and these write to AWS.
     @available.parse_none

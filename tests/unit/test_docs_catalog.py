@@ -135,6 +135,22 @@ def test_many_relations_of_a_schema_are_read_from_one_listing(glue: CountingGlue
     assert "get_table" not in glue.calls
 
 
+def test_one_relation_entry_matches_its_catalog_rows(glue: CountingGlue) -> None:
+    entry = docs_catalog.catalog_entry(CATALOG, glue.get_table(DatabaseName="sales", Name="orders")["Table"])
+    assert (entry.metadata.type, entry.metadata.comment, entry.metadata.owner) == (
+        "table",
+        "One row per order",
+        "analytics",
+    )
+    assert entry.key() == (CATALOG, "sales", "orders")
+    assert [(c.name, c.index, c.type, c.comment) for c in entry.columns.values()] == [
+        ("id", 1, "bigint", "order id"),
+        ("items", 2, "array(row(sku varchar, qty integer))", None),
+        ("day", 3, "date", None),
+    ]
+    assert entry.stats["has_stats"].value is False
+
+
 # --- persist_docs ----------------------------------------------------------------------------------
 
 

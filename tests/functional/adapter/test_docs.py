@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from dbt.tests.adapter.basic import expected_catalog
 from dbt.tests.adapter.basic.test_docs_generate import BaseDocsGenerate, BaseDocsGenReferences
+from dbt.tests.adapter.basic.test_get_catalog_for_single_relation import BaseGetCatalogForSingleRelation
 from dbt.tests.adapter.persist_docs.test_persist_docs import (
     BasePersistDocs,
     BasePersistDocsAllColumnsMissing,
@@ -17,6 +18,7 @@ from dbt.tests.adapter.persist_docs.test_persist_docs import (
     BasePersistDocsQuotedDescriptionNotAppliedOnMismatch,
 )
 from dbt.tests.util import run_dbt
+from dbt_common.contracts.metadata import CatalogTable, ColumnMetadata, StatsItem, TableMetadata
 
 # What Athena reports for dbt's fixtures: Glue has no owner for tables Athena creates, and the
 # types are Athena's names (a seed's integers are bigint).
@@ -55,6 +57,30 @@ class TestDocsGenerateSelection:
         catalog = run_dbt(["docs", "generate", "--select", "picked"])
         assert set(catalog.nodes) == {"model.test.picked"}
         assert catalog.nodes["model.test.picked"].columns["id"].type == "integer"
+
+
+def _entry(project: Any, name: str, kind: str) -> CatalogTable:
+    """dbt's seed (id, first_name, email, ip_address, updated_at) as Athena types it."""
+    types = {"id": "bigint", "first_name": "varchar", "email": "varchar", "ip_address": "varchar"}
+    types["updated_at"] = "timestamp"
+    return CatalogTable(
+        metadata=TableMetadata(type=kind, schema=project.test_schema, name=name, database=project.database),
+        columns={
+            column: ColumnMetadata(type=column_type, index=index, name=column)
+            for index, (column, column_type) in enumerate(types.items(), start=1)
+        },
+        stats={"has_stats": StatsItem(**expected_catalog.no_stats()["has_stats"])},
+    )
+
+
+class TestGetCatalogForSingleRelation(BaseGetCatalogForSingleRelation):
+    @pytest.fixture(scope="class")
+    def expected_catalog_my_seed(self, project: Any) -> CatalogTable:
+        return _entry(project, "my_seed", "table")
+
+    @pytest.fixture(scope="class")
+    def expected_catalog_my_view_model(self, project: Any) -> CatalogTable:
+        return _entry(project, "my_view_model", "view")
 
 
 class TestPersistDocs(BasePersistDocs):
