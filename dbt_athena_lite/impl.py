@@ -180,6 +180,8 @@ class AthenaLiteAdapter(SQLAdapter):
         )
 
     # --- tables: locations, S3 guard, swaps ---------------------------------------------------
+    # Methods that touch Glue, S3 or Athena are parse_none: dbt renders models while parsing, and a
+    # model that calls e.g. truncate_relation must not truncate anything then.
 
     def _table_profile(self) -> Profile:
         creds = self._credentials
@@ -189,7 +191,7 @@ class AthenaLiteAdapter(SQLAdapter):
         s3 = S3Objects(aws_clients(self._credentials).client("s3"))
         return TableBuilds(GlueTableStore.of(self._catalog(database)), s3, self._table_profile())
 
-    @available
+    @available.parse_none
     def plan_table_build(
         self, relation: BaseRelation, model_config: Any, other_locations: dict[str, str]
     ) -> TablePlan:
@@ -216,7 +218,7 @@ class AthenaLiteAdapter(SQLAdapter):
         config = check_config(profile, config_mapping(model_config))
         return new_table_location(profile, config, relation.schema, relation.identifier, temporary=temporary)
 
-    @available
+    @available.parse_none
     def run_table_build(self, plan: TablePlan, statements: list[str], allow_batching: bool = True) -> Any:
         """Run a build's statements. On failure the build is discarded and the error raised, except
         HIVE_TOO_MANY_OPEN_PARTITIONS with `allow_batching`: then None, to rebuild in batches."""
@@ -232,7 +234,7 @@ class AthenaLiteAdapter(SQLAdapter):
             raise
         return response
 
-    @available
+    @available.parse_none
     def fetch_partition_values(self, sql: str) -> list[tuple[Any, ...]]:
         """Rows of a query as Athena returns them (no type inference: filters must match them exactly)."""
         _, cursor = self.connections.add_query(sql)
@@ -251,11 +253,11 @@ class AthenaLiteAdapter(SQLAdapter):
     def columns_partitions_last(self, columns: list[str], partitioned_by: list[str]) -> list[str] | None:
         return partitions.columns_partitions_last(columns, partitioned_by)
 
-    @available
+    @available.parse_none
     def finish_table_build(self, plan: TablePlan) -> None:
         self._table_builds(plan.database).finish(plan)
 
-    @available
+    @available.parse_none
     def empty_hive_table(self, relation: BaseRelation) -> None:
         assert relation.schema is not None and relation.identifier is not None
         self._table_builds(relation.database).empty(relation.schema, relation.identifier)
