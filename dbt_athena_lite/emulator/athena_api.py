@@ -53,6 +53,10 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def _no_fault() -> bool:
+    return False
+
+
 def _invalid(message: str) -> AthenaApiError:
     return AthenaApiError("InvalidRequestException", message)
 
@@ -134,9 +138,15 @@ class AthenaApi:
     """Answers the Athena actions listed in its handler table (see `handles`)."""
 
     def __init__(
-        self, queries: QueryService, clients: InternalClients, account_id: str = DEFAULT_ACCOUNT_ID
+        self,
+        queries: QueryService,
+        clients: InternalClients,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        *,
+        should_fail_iceberg_commit: Callable[[], bool] = _no_fault,
     ) -> None:
         self._queries = queries
+        self._iceberg_commit_fault = should_fail_iceberg_commit
         self._clients = clients
         self._account_id = account_id
         # Workgroups live in moto; each StartQueryExecution needs one. They are cached and
@@ -246,6 +256,7 @@ class AthenaApi:
             database=execution_context.get("Database"),
             output_location=location,
             work_group=name,
+            should_fail_iceberg_commit=self._iceberg_commit_fault,
         )
         submission = QuerySubmission(
             query=query,

@@ -23,7 +23,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
         default=None,
-        help="directory for durable state (not yet supported: state is kept in memory)",
+        help="keep S3, Glue and workgroups in this directory across restarts (default: in memory)",
+    )
+    parser.add_argument(
+        "--faults",
+        default=None,
+        metavar="SPEC",
+        help="inject errors, e.g. throttle=0.1,internal=0.05,iceberg_commit=0.1,seed=7",
+    )
+    parser.add_argument(
+        "--query-latency",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="every query stays QUEUED/RUNNING at least this long, as on Athena (default: 0)",
     )
     parser.add_argument("--workers", type=int, default=8, help="queries run at the same time (default: 8)")
     parser.add_argument(
@@ -46,19 +59,24 @@ def add_emulator_command(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def _usage_error(message: str) -> int:
+    print(f"athena-lite emulator: {message}", file=sys.stderr)
+    return 2
+
+
 def run(args: argparse.Namespace) -> int:
+    from dbt_athena_lite.emulator.faults import FaultSpec, FaultSpecError
+    from dbt_athena_lite.emulator.persistence import DataDirInUseError
     from dbt_athena_lite.emulator.server import EmulatorServer
 
     if args.workers < 1:
-        print("athena-lite emulator: --workers must be at least 1", file=sys.stderr)
-        return 2
-    if args.data_dir:
-        # The seam for durable state: today everything lives in this process's memory.
-        print(
-            f"athena-lite emulator: warning: --data-dir {args.data_dir} is not yet supported; "
-            "state is in memory and is lost when the emulator stops",
-            file=sys.stderr,
-        )
+        return _usage_error("--workers must be at least 1")
+    if args.query_latency < 0:
+        return _usage_error("--query-latency must not be negative")
+    try:
+        faults = FaultSpec.parse(args.faults) if args.faults else None
+    except FaultSpecError as error:
+        return _usage_error(f"--faults: {error}")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"athena-lite emulator: warning: listening on {args.host} lets other machines in; "
@@ -66,7 +84,17 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        server = EmulatorServer(args.host, args.port, workers=args.workers)
+        server = EmulatorServer(
+            args.host,
+            args.port,
+            workers=args.workers,
+            data_dir=args.data_dir,
+            faults=faults,
+            query_latency=args.query_latency,
+        )
+    except DataDirInUseError as error:
+        print(f"athena-lite emulator: {error}", file=sys.stderr)
+        return 1
     except OSError as error:
         print(f"athena-lite emulator: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1
@@ -79,6 +107,13 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     server.start()
     print(f"athena-lite emulator listening on {server.endpoint_url}", flush=True)
+    restored = server.app.durable.restored if server.app.durable else None
+    if restored is not None:
+        print(
+            f"athena-lite emulator: state in {args.data_dir}: {restored.compacted_to} requests "
+            f"replayed in {restored.replay.seconds:.2f}s ({restored.journaled} in the journal)",
+            flush=True,
+        )
     # Wait in short slices so the signal handler runs promptly on every platform.
     while not stop_requested.wait(0.5):
         if args.idle_timeout and server.app.idle_seconds() > args.idle_timeout:

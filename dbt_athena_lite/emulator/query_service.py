@@ -4,6 +4,10 @@ Every StartQueryExecution becomes a QueryExecution that moves QUEUED -> RUNNING 
 SUCCEEDED | FAILED | CANCELLED on a worker thread, as in Athena; clients poll it. A finished
 execution has written its result to its output location (`<id>.csv`, or `<id>.txt` for DDL,
 SHOW and DESCRIBE) like Athena does, and keeps it rendered for GetQueryResults.
+
+With a minimum latency (`--query-latency`), a query that finishes early keeps showing
+QUEUED / RUNNING until `submitted + latency`: its final state is dated then and revealed
+lazily, when a client asks, so no thread waits for the deadline.
 """
 
 from __future__ import annotations
@@ -132,6 +136,21 @@ class QueryExecution:
     def is_finished(self) -> bool:
         return self.state in FINISHED_STATES
 
+    def as_seen_at(self, now: dt.datetime) -> QueryExecution:
+        """This execution as a client sees it at `now`: a final state dated later (held for
+        the minimum latency) still looks in progress."""
+        if self.completed_at is None or self.completed_at <= now:
+            return self
+        return replace(
+            self,
+            state=RUNNING if self.started_at else QUEUED,
+            completed_at=None,
+            engine_finished_at=None,
+            failure=None,
+            state_change_reason=None,
+            result=None,
+        )
+
 
 class IdempotencyMismatchError(ValueError):
     """A ClientRequestToken reused with a different QueryString."""
@@ -166,12 +185,14 @@ class QueryService:
         workers: int = 8,
         max_executions: int = 10_000,
         results_in_memory: int = 1_000,
+        min_latency: float = 0.0,
     ) -> None:
         self._engine_provider = engine_provider
         self._result_store = result_store
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="athena-query")
         self._max_executions = max_executions
         self._results_in_memory = results_in_memory
+        self._min_latency = dt.timedelta(seconds=max(0.0, min_latency))
         self._lock = threading.Lock()
         self._executions: OrderedDict[str, QueryExecution] = OrderedDict()
         self._ids_by_token: dict[str, str] = {}
@@ -211,16 +232,29 @@ class QueryService:
         return execution
 
     def get(self, query_id: str) -> QueryExecution:
+        """The execution as a client sees it now (see QueryExecution.as_seen_at)."""
         with self._lock:
-            try:
-                return self._executions[query_id]
-            except KeyError:
-                raise UnknownQueryError(query_id) from None
+            return self._record(query_id).as_seen_at(_now())
+
+    def _record(self, query_id: str) -> QueryExecution:
+        """The execution itself; the caller holds the lock."""
+        try:
+            return self._executions[query_id]
+        except KeyError:
+            raise UnknownQueryError(query_id) from None
 
     def stop(self, query_id: str) -> None:
-        """Cancel: a queued query never runs; a running one is told through its context."""
-        execution = self.get(query_id)
-        execution.context.cancelled.set()
+        """Cancel: a queued query never runs; a running one is told through its context; one
+        whose result is still held for the minimum latency is cancelled as the client sees it."""
+        now = _now()
+        with self._lock:
+            execution = self._record(query_id)
+            execution.context.cancelled.set()
+            if execution.as_seen_at(now) is not execution:
+                execution.result = None
+                execution.failure = None
+                self._finish(execution, CANCELLED, reason="Query cancelled by user", at=now)
+                return
         self._end(execution, CANCELLED, reason="Query cancelled by user")
 
     def result_of(self, execution: QueryExecution) -> RenderedResult:
@@ -307,17 +341,20 @@ class QueryService:
                 self._finish(execution, FAILED, reason=failure.state_change_reason)
 
     def _end(self, execution: QueryExecution, state: str, reason: str | None = None) -> None:
-        """Move to a final state, unless the query already reached one (a stop wins)."""
+        """Move to a final state, unless the query already reached one (a stop wins). A
+        cancel is dated when it happens: the minimum latency holds only results."""
         with self._lock:
             if not execution.is_finished:
-                self._finish(execution, state, reason)
+                self._finish(execution, state, reason, at=_now() if state == CANCELLED else None)
 
-    @staticmethod
-    def _finish(execution: QueryExecution, state: str, reason: str | None = None) -> None:
-        """Set a final state; the caller holds the lock."""
+    def _finish(
+        self, execution: QueryExecution, state: str, reason: str | None = None, at: dt.datetime | None = None
+    ) -> None:
+        """Set a final state, dated no earlier than the minimum latency allows (a cancel gives
+        `at`, the moment it was asked); the caller holds the lock."""
         execution.state = state
         execution.state_change_reason = reason
-        execution.completed_at = _now()
+        execution.completed_at = at or max(_now(), execution.submitted_at + self._min_latency)
 
     def _offload_oldest_rows(self) -> None:
         """Keep memory bounded: drop the rows of the oldest results beyond the limit (their

@@ -7,7 +7,6 @@ moto's WSGI app. Every client call is counted for `/_emulator/stats`.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import socket
@@ -16,15 +15,19 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from dbt_athena_lite.emulator.athena_api import AthenaApi
 from dbt_athena_lite.emulator.engine.api import SqlEngine
+from dbt_athena_lite.emulator.faults import FaultInjector, FaultSpec
 from dbt_athena_lite.emulator.internal_clients import InternalClients
+from dbt_athena_lite.emulator.persistence import CALL_KEY, DurableMoto
 from dbt_athena_lite.emulator.query_service import QueryService
 from dbt_athena_lite.emulator.stats import ApiCallCounter, identify_call
+from dbt_athena_lite.emulator.wsgi import read_body
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -73,27 +76,19 @@ def _may_change_work_groups(athena_action: str, path: str) -> bool:
     return "WorkGroup" in athena_action and not athena_action.startswith(("Get", "List"))
 
 
-def _read_body(environ: WSGIEnvironment) -> bytes:
-    """Read the request body once and put it back for moto, which reads it again."""
-    cached = environ.get("athena_lite.body")
-    if isinstance(cached, bytes):
-        return cached
-    stream = environ["wsgi.input"]
-    if environ.get("CONTENT_LENGTH"):
-        body: bytes = stream.read(int(environ["CONTENT_LENGTH"]))
-    elif environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream for us
-        body = stream.read()
-    else:
-        body = b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["athena_lite.body"] = body
-    return body
-
-
 class EmulatorApp:
     """The WSGI application. Build it with `create_app`, or let EmulatorServer do it."""
 
-    def __init__(self, endpoint_url: str, engine_factory: EngineFactory, workers: int = 8) -> None:
+    def __init__(
+        self,
+        endpoint_url: str,
+        engine_factory: EngineFactory,
+        workers: int = 8,
+        *,
+        data_dir: Path | None = None,
+        faults: FaultSpec | None = None,
+        query_latency: float = 0.0,
+    ) -> None:
         self.endpoint_url = endpoint_url
         self.stats = ApiCallCounter()
         self.clients = InternalClients(endpoint_url)
@@ -103,9 +98,14 @@ class EmulatorApp:
         self._engine_lock = threading.Lock()
         self._warmup: threading.Thread | None = None
         self._warmup_lock = threading.Lock()
-        self.queries = QueryService(self.engine, self.clients, workers=workers)
-        self.athena = AthenaApi(self.queries, self.clients)
-        self._moto = _moto_app()
+        self.faults = FaultInjector(faults or FaultSpec())
+        self.queries = QueryService(self.engine, self.clients, workers=workers, min_latency=query_latency)
+        self.athena = AthenaApi(
+            self.queries, self.clients, should_fail_iceberg_commit=self.faults.should_fail_iceberg_commit
+        )
+        # With a data dir, the journal is replayed here, before the server answers anything.
+        self.durable = DurableMoto(data_dir, _moto_app()) if data_dir is not None else None
+        self._moto: WSGIApplication = self.durable or _moto_app()
         self._last_request = time.monotonic()
 
     def idle_seconds(self) -> float:
@@ -147,6 +147,8 @@ class EmulatorApp:
         close = getattr(self._engine, "close", None)
         if callable(close):
             close()
+        if self.durable is not None:
+            self.durable.close()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         self._last_request = time.monotonic()
@@ -155,14 +157,18 @@ class EmulatorApp:
         path = str(environ.get("PATH_INFO", ""))
         if path.startswith("/_emulator/"):
             return self._admin(environ, start_response, path)
-        call = identify_call(environ, lambda: _read_body(environ))
+        call = identify_call(environ, lambda: read_body(environ))
         if call is not None:
             self.stats.record(call)
+            environ[CALL_KEY] = call  # type: ignore[typeddict-unknown-key]
+            fault = self.faults.fault_for(call)
+            if fault is not None:
+                return _respond(start_response, *fault)
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
         action = target[len(_ATHENA_TARGET_PREFIX) :] if target.startswith(_ATHENA_TARGET_PREFIX) else ""
         if action and self.athena.handles(action):
             region = (call.region if call else None) or DEFAULT_REGION
-            status, headers, payload = self.athena.handle(action, _read_body(environ), region)
+            status, headers, payload = self.athena.handle(action, read_body(environ), region)
             return _respond(start_response, status, headers, payload)
         response = self._moto(environ, start_response)
         if _may_change_work_groups(action, path):
@@ -196,10 +202,14 @@ def _respond(
 
 
 def create_app(
-    endpoint_url: str, engine_factory: EngineFactory = default_engine_factory, workers: int = 8
+    endpoint_url: str,
+    engine_factory: EngineFactory = default_engine_factory,
+    workers: int = 8,
+    **options: Any,
 ) -> EmulatorApp:
-    """The WSGI app for an emulator reachable at `endpoint_url` (its engine calls back there)."""
-    return EmulatorApp(endpoint_url, engine_factory, workers)
+    """The WSGI app for an emulator reachable at `endpoint_url` (its engine calls back there);
+    `options` are EmulatorApp's keyword arguments (data_dir, faults, query_latency)."""
+    return EmulatorApp(endpoint_url, engine_factory, workers, **options)
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -224,7 +234,13 @@ class EmulatorServer:
         *,
         engine_factory: EngineFactory = default_engine_factory,
         workers: int = 8,
+        data_dir: Path | str | None = None,
+        faults: FaultSpec | None = None,
+        query_latency: float = 0.0,
     ) -> None:
+        """`data_dir`: keep state there across restarts (DataDirInUseError if another
+        emulator holds it); `faults`: inject errors at these rates; `query_latency`: seconds
+        every query stays QUEUED/RUNNING at least."""
         # Bind first, ourselves: the app needs the real port for its endpoint URL, and
         # werkzeug answers a bind failure with sys.exit(1), which a library must not do.
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -239,7 +255,18 @@ class EmulatorServer:
             )
         self.host = host
         self.port = int(self._server.server_address[1])
-        self.app = create_app(self.endpoint_url, engine_factory, workers)
+        try:
+            self.app = create_app(
+                self.endpoint_url,
+                engine_factory,
+                workers,
+                data_dir=Path(data_dir) if data_dir is not None else None,
+                faults=faults,
+                query_latency=query_latency,
+            )
+        except BaseException:
+            self._server.server_close()
+            raise
         self._server.app = self.app
         self._thread: threading.Thread | None = None
         self._serving = False

@@ -7,11 +7,15 @@ execution. Neither imports the other's internals: only these types cross the lin
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 StatementType = Literal["DDL", "DML", "UTILITY"]
+
+
+def _never() -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,9 @@ class QueryContext:
     work_group: str = "primary"
     # Set by StopQueryExecution; long-running engine work should check it and raise QueryCancelled.
     cancelled: threading.Event = field(default_factory=threading.Event, compare=False)
+    # Fault injection (--faults iceberg_commit=RATE): asked once per Iceberg commit; the engine
+    # calls check_iceberg_commit(context) rather than this directly.
+    should_fail_iceberg_commit: Callable[[], bool] = field(default=_never, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,18 @@ class AthenaQueryError(Exception):
         self.category = category
         self.error_type = error_type
         self.retryable = retryable
+
+
+def check_iceberg_commit(context: QueryContext, table: str) -> None:
+    """Call just before an Iceberg commit: raises ICEBERG_COMMIT_ERROR (Athena error type 233,
+    which clients retry by re-running the query) when fault injection says this commit fails.
+    Raise before anything is committed, as a real conflicting commit leaves the table as it was."""
+    if context.should_fail_iceberg_commit():
+        raise AthenaQueryError(
+            "ICEBERG_COMMIT_ERROR",
+            f"Failed to commit Iceberg update to table {table}: injected fault "
+            "(the emulator was started with --faults iceberg_commit=...)",
+        )
 
 
 class SqlEngine(Protocol):
