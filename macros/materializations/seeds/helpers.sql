@@ -40,7 +40,8 @@
   {%- endcall %}
 
   {%- set build_relation = target_relation.incorporate(path={'identifier': plan.build_identifier}) -%}
-  {%- set select_sql = athena_lite__seed_select(csv_relation, agate_table, plan.config.is_iceberg) -%}
+  {#- As for table models: Hive partition columns go last. -#}
+  {%- set select_sql = athena_lite__table_select(athena_lite__seed_select(csv_relation, agate_table, plan.config.is_iceberg), plan) -%}
   {%- set statements = athena_lite__table_build_statements(build_relation, select_sql, plan) -%}
   {%- do adapter.run_table_build(plan, statements, allow_batching=false) -%}
   {%- do adapter.finish_table_build(plan) -%}

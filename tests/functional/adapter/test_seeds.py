@@ -321,3 +321,32 @@ class TestIcebergSeed:
             ]
         table = glue.get_table(DatabaseName=project.test_schema, Name="ice")["Table"]
         assert table["Parameters"]["table_type"].lower() == "iceberg"
+
+
+class TestPartitionedSeed:
+    """A seed takes a table's storage config: here Hive partitions on a column that is not last."""
+
+    @pytest.fixture(scope="class")
+    def seeds(self) -> dict[str, str]:
+        return {"sales.csv": "day,amount\n2020-01-01,1\n2020-01-02,2\n2020-01-02,3\n"}
+
+    @pytest.fixture(scope="class")
+    def project_config_update(self) -> dict[str, Any]:
+        return {"seeds": {"+partitioned_by": ["day"]}}
+
+    def test_partitions_and_rows(self, project: Any, emulator_endpoint: str) -> None:
+        glue, _ = _glue_and_s3(emulator_endpoint)
+        for _ in range(2):  # the re-seed swaps the partitions in with the table
+            run_dbt(["seed"])
+            rows = project.run_sql(
+                f"select day, sum(amount) from {project.test_schema}.sales group by day order by day",
+                fetch="all",
+            )
+            assert [tuple(row) for row in rows] == [
+                (datetime.date(2020, 1, 1), 1),
+                (datetime.date(2020, 1, 2), 5),
+            ]
+        table = glue.get_table(DatabaseName=project.test_schema, Name="sales")["Table"]
+        assert [key["Name"] for key in table["PartitionKeys"]] == ["day"]
+        partitions = glue.get_partitions(DatabaseName=project.test_schema, TableName="sales")["Partitions"]
+        assert sorted(p["Values"][0] for p in partitions) == ["2020-01-01", "2020-01-02"]
