@@ -13,6 +13,7 @@ from dbt_athena_lite.emulator.engine import presto_view
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext
 from dbt_athena_lite.emulator.engine.clients import make_clients
 from dbt_athena_lite.emulator.engine.ddl import _view_query_text, check_column_names
+from dbt_athena_lite.emulator.engine.errors import from_duckdb
 from dbt_athena_lite.emulator.engine.properties import read_properties
 from dbt_athena_lite.emulator.engine.pruning import partition_predicate
 from dbt_athena_lite.emulator.engine.translate import Translator, output_names, parse
@@ -202,3 +203,36 @@ def test_partition_predicates_come_from_where_conjuncts_on_partition_keys_only(
     tree = parse(sql)
     table = next(t for t in tree.find_all(exp.Table) if t.name == "t")
     assert partition_predicate(table, ["p"]) == predicate
+
+
+DUCKDB_ERRORS = [
+    # (Athena query over t(a integer, b varchar) and u(a integer), error name, message start)
+    ("SELECT nope FROM t", "COLUMN_NOT_FOUND", "line 1:8: Column 'nope' cannot be resolved"),
+    ("SELECT a FROM t, u", "AMBIGUOUS_NAME", "line 1:8: Column 'a' is ambiguous"),
+    (
+        "SELECT a, b FROM t GROUP BY a",
+        "EXPRESSION_NOT_AGGREGATE",
+        "line 1:11: 'b' must be an aggregate expression",
+    ),
+    (
+        "SELECT abs(b) FROM t",
+        "FUNCTION_NOT_FOUND",
+        "line 1:8: Unexpected parameters (varchar) for function abs",
+    ),
+    ("SELECT a + b FROM t", "TYPE_MISMATCH", "line 1:1: '+' cannot be applied to integer, varchar"),
+    ("SELECT no_such_fn(a) FROM t", "FUNCTION_NOT_FOUND", "line 1:8: Function 'no_such_fn' not registered"),
+    ("SELECT 1 UNION SELECT 1, 2", "TYPE_MISMATCH", "line 1:1: Set operation queries have different numbers"),
+    ("SELECT CAST('x' AS integer)", "INVALID_CAST_ARGUMENT", "Could not convert string 'x'"),
+]
+
+
+@pytest.mark.parametrize(("sql", "error_name", "message"), DUCKDB_ERRORS)
+def test_duckdb_failures_map_to_athenas_errors(sql: str, error_name: str, message: str) -> None:
+    cursor = duckdb.connect()
+    cursor.execute("CREATE TABLE t (a INTEGER, b VARCHAR); CREATE TABLE u (a INTEGER)")
+    tree = parse(sql)
+    with pytest.raises(duckdb.Error) as raised:
+        cursor.execute(tree.sql(dialect="duckdb"))
+    mapped = from_duckdb(sql, tree, raised.value)
+    assert mapped.error_name == error_name
+    assert mapped.message.startswith(message)
