@@ -241,13 +241,15 @@ class AthenaLiteAdapter(SQLAdapter):
         return [tuple(row) for row in cursor.fetchall()]
 
     @available
-    def partition_batch_filters(self, plan: TablePlan, rows: list[tuple[Any, ...]]) -> list[str]:
-        expressions = partitions.batch_expressions(plan.config)
-        return partitions.batch_filters(expressions, rows, partitions.batch_size(plan.config))
+    def partition_batch_filters(
+        self, plan: TablePlan, rows: list[tuple[Any, ...]], column_types: dict[str, str]
+    ) -> list[str]:
+        keys = partitions.batch_keys(plan.config, column_types)
+        return partitions.batch_filters(keys, rows, partitions.batch_size(plan.config))
 
     @available
     def partition_batch_expressions(self, plan: TablePlan) -> list[str]:
-        return partitions.batch_expressions(plan.config)
+        return [key.as_text for key in partitions.batch_keys(plan.config)]
 
     @available
     def columns_partitions_last(self, columns: list[str], partitioned_by: list[str]) -> list[str] | None:
@@ -335,15 +337,9 @@ class AthenaLiteAdapter(SQLAdapter):
         """Write the relation's and columns' descriptions to Glue; returns documented columns it lacks."""
         assert relation.schema is not None and relation.identifier is not None
         glue = self._catalog(relation.database)
-        raw = glue.get_raw_table(relation.schema, relation.identifier)
-        if raw is None:
-            raise DbtRuntimeError(f"Cannot persist docs: {relation} is not in the Glue catalog")
-        update = persist_docs.docs_update(raw, description, columns)
+        update = persist_docs.write(glue, relation.schema, relation.identifier, description, columns)
         for name in update.truncated:
             logger.warning(f"{relation}: the description of {name} was cut to what Glue accepts")
-        if update.table_input is not None:
-            # Only descriptions change: an archived Glue version per docs update would crowd out real ones.
-            glue.update_table(relation.schema, update.table_input, skip_archive=True)
         return update.missing_columns
 
     @available.parse_none

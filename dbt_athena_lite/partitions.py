@@ -8,7 +8,8 @@ on its partition values.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from dbt_athena_lite.config_checks import ModelConfigError, TableConfig, partition_column
 
@@ -42,16 +43,47 @@ def columns_partitions_last(columns: Sequence[str], partitioned_by: Sequence[str
     return [c for c in columns if c.lower() not in keys] + [columns[lowered.index(k)] for k in keys]
 
 
-def batch_expressions(config: TableConfig) -> list[str]:
-    """SQL expressions whose distinct values are the partitions a build writes."""
-    expressions = []
+@dataclass(frozen=True)
+class BatchKey:
+    """One partition field as a batch filter sees it: an expression over the select, and its type."""
+
+    expression: str
+    data_type: str | None = None  # Athena's type name of the source column, if known
+
+    @property
+    def as_text(self) -> str:
+        """What the distinct-values query selects: text, so values come back exactly as Athena prints them."""
+        return f"cast({self.expression} as varchar)"
+
+    def condition(self, value: object) -> str:
+        if value is None:
+            return f"{self.expression} is null"
+        literal = "'" + str(value).replace("'", "''") + "'"
+        base = (self.data_type or "").split("(")[0].strip().lower()
+        if base in _TYPED_LITERALS:
+            # A typed comparison on the column itself lets Athena prune the sources' partitions.
+            return f"{self.expression} = cast({literal} as {self.data_type})"
+        return f"{self.as_text} = {literal}"
+
+
+# Types whose text form casts back to exactly the same value. Not double/real (their text is
+# rounded), timestamp (`timestamp` means timestamp(3): a timestamp(6) value would not match) or
+# decimal (without its precision, the cast rounds): a filter that misses a value loses its rows.
+_TYPED_LITERALS = frozenset({"varchar", "tinyint", "smallint", "integer", "int", "bigint", "date", "boolean"})
+
+
+def batch_keys(config: TableConfig, column_types: Mapping[str, str] | None = None) -> list[BatchKey]:
+    """The partition fields a build writes, typed from `column_types` (column name -> Athena type)."""
+    types = {name.lower(): data_type for name, data_type in (column_types or {}).items()}
+    keys = []
     for spec in config.partitioned_by:
-        column = quote(partition_column(spec))
+        column = partition_column(spec)
+        expression = quote(column)
         transform = spec.split("(", 1)[0].strip().lower() if "(" in spec else None
         if transform in _TIME_TRANSFORMS:
-            column = f"date_trunc('{transform}', {column})"
-        expressions.append(f"cast({column} as varchar)")
-    return expressions
+            expression = f"date_trunc('{transform}', {expression})"
+        keys.append(BatchKey(expression, types.get(column.lower())))
+    return keys
 
 
 def batch_size(config: TableConfig) -> int:
@@ -59,22 +91,13 @@ def batch_size(config: TableConfig) -> int:
     return max(1, config.partitions_limit // (config.bucket_count or 1))
 
 
-def _literal(value: object) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _condition(expressions: Sequence[str], values: Sequence[object]) -> str:
-    parts = [
-        f"{expr} is null" if value is None else f"{expr} = {_literal(value)}"
-        for expr, value in zip(expressions, values, strict=True)
-    ]
-    return "(" + " and ".join(parts) + ")"
-
-
-def batch_filters(expressions: Sequence[str], rows: Sequence[Sequence[object]], size: int) -> list[str]:
+def batch_filters(keys: Sequence[BatchKey], rows: Sequence[Sequence[object]], size: int) -> list[str]:
     """One WHERE condition per batch of at most `size` distinct partition value rows."""
     distinct = list(dict.fromkeys(tuple(row) for row in rows))
-    return [
-        " or ".join(_condition(expressions, row) for row in distinct[start : start + size])
-        for start in range(0, len(distinct), size)
-    ] or ["true"]
+    conditions = [
+        "(" + " and ".join(key.condition(value) for key, value in zip(keys, row, strict=True)) + ")"
+        for row in distinct
+    ]
+    return [" or ".join(conditions[start : start + size]) for start in range(0, len(conditions), size)] or [
+        "true"
+    ]

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from dbt_athena_lite.config_checks import ModelConfigError, table_config
-from dbt_athena_lite.partitions import batch_expressions, batch_filters, batch_size, columns_partitions_last
+from dbt_athena_lite.partitions import (
+    BatchKey,
+    batch_filters,
+    batch_keys,
+    batch_size,
+    columns_partitions_last,
+)
 
 
 def test_partition_columns_moved_last_in_config_order() -> None:
@@ -31,16 +37,36 @@ def test_only_partition_columns_is_refused() -> None:
         columns_partitions_last(["dt", "id"], ["id", "dt"])
 
 
-def test_batch_expressions_follow_iceberg_transforms() -> None:
+def test_batch_keys_follow_iceberg_transforms() -> None:
     cfg = table_config(
         {"table_type": "iceberg", "partitioned_by": ["day(ts)", "bucket(4, id)", "region"]},
         profile_naming="unique",
     )
-    assert batch_expressions(cfg) == [
+    keys = batch_keys(cfg, {"TS": "TIMESTAMP", "id": "INTEGER"})
+    assert [k.as_text for k in keys] == [
         "cast(date_trunc('day', \"ts\") as varchar)",
         'cast("id" as varchar)',
         'cast("region" as varchar)',
     ]
+    assert [k.data_type for k in keys] == ["TIMESTAMP", "INTEGER", None]
+
+
+@pytest.mark.parametrize(
+    ("data_type", "condition"),
+    [
+        ("VARCHAR", "\"p\" = cast('it''s' as VARCHAR)"),
+        ("INTEGER", "\"p\" = cast('it''s' as INTEGER)"),
+        ("DATE", "\"p\" = cast('it''s' as DATE)"),
+        # Text that would not cast back to the same value: compared as text.
+        ("TIMESTAMP", "cast(\"p\" as varchar) = 'it''s'"),
+        ("DOUBLE", "cast(\"p\" as varchar) = 'it''s'"),
+        ("DECIMAL", "cast(\"p\" as varchar) = 'it''s'"),
+        (None, "cast(\"p\" as varchar) = 'it''s'"),
+    ],
+)
+def test_conditions_are_typed_only_where_exact(data_type: str | None, condition: str) -> None:
+    assert BatchKey('"p"', data_type).condition("it's") == condition
+    assert BatchKey('"p"', data_type).condition(None) == '"p" is null'
 
 
 def test_buckets_count_as_writers() -> None:
@@ -52,15 +78,15 @@ def test_buckets_count_as_writers() -> None:
     )
 
 
-def test_batch_filters_split_distinct_rows_and_handle_nulls_and_quotes() -> None:
-    expressions = ['cast("a" as varchar)', 'cast("b" as varchar)']
-    rows = [("1", "x"), ("1", None), ("it's", "y"), ("1", "x")]
-    assert batch_filters(expressions, rows, 2) == [
-        "(cast(\"a\" as varchar) = '1' and cast(\"b\" as varchar) = 'x') or "
-        '(cast("a" as varchar) = \'1\' and cast("b" as varchar) is null)',
-        "(cast(\"a\" as varchar) = 'it''s' and cast(\"b\" as varchar) = 'y')",
+def test_batch_filters_split_distinct_rows() -> None:
+    keys = [BatchKey('"a"'), BatchKey('"b"', "BIGINT")]
+    rows = [("1", "2"), ("1", None), ("x", "3"), ("1", "2")]
+    assert batch_filters(keys, rows, 2) == [
+        "(cast(\"a\" as varchar) = '1' and \"b\" = cast('2' as BIGINT)) or "
+        '(cast("a" as varchar) = \'1\' and "b" is null)',
+        "(cast(\"a\" as varchar) = 'x' and \"b\" = cast('3' as BIGINT))",
     ]
 
 
 def test_no_rows_is_one_batch_of_everything() -> None:
-    assert batch_filters(['cast("a" as varchar)'], [], 100) == ["true"]
+    assert batch_filters([BatchKey('"a"')], [], 100) == ["true"]

@@ -24,7 +24,10 @@
 {%- endmacro %}
 
 
-{#- One WHERE condition per batch of partitions the model's select writes. -#}
+{#-
+  One WHERE condition per batch of partitions the model's select writes. The column types let the
+  filters compare typed values, which Athena can push down to the sources' partitions.
+-#}
 {% macro athena_lite__partition_batch_filters(sql, plan) -%}
   {%- set expressions = adapter.partition_batch_expressions(plan) -%}
   {%- set query -%}
@@ -32,7 +35,11 @@
     from ({{ sql }}) as model_partitions
     order by {% for _ in expressions %}{{ loop.index }}{{ ", " if not loop.last }}{% endfor %}
   {%- endset -%}
-  {{ return(adapter.partition_batch_filters(plan, adapter.fetch_partition_values(query))) }}
+  {%- set column_types = {} -%}
+  {%- for column in get_column_schema_from_query(sql) -%}
+    {%- do column_types.update({column.name: column.dtype}) -%}
+  {%- endfor -%}
+  {{ return(adapter.partition_batch_filters(plan, adapter.fetch_partition_values(query), column_types)) }}
 {%- endmacro %}
 
 

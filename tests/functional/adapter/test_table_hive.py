@@ -234,6 +234,7 @@ class TestManyPartitions:
         assert table_names(emulator_endpoint, project.test_schema) == ["auto_batched", "forced"]
         ran = (Path(project.project_root) / "target" / "run" / "test" / "models" / "forced.sql").read_text()
         assert ran.count("insert into") == 1 and ran.count("create table") == 1
+        assert "\"part\" = cast('1' as BIGINT)" in ran  # typed: Athena can prune the sources
 
 
 class TestSimpleMaterializations(BaseSimpleMaterializations):
