@@ -13,13 +13,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dbt_athena_lite.aws.glue import table_input_from
+from botocore.exceptions import ClientError
+from dbt_common.exceptions import DbtRuntimeError
+
+from dbt_athena_lite.aws.glue import GlueCatalog, table_input_from
+from dbt_athena_lite.retry import client_error_code
 
 # Glue's limits, in UTF-8 bytes (longer values are refused outright). A column comment must also be
 # a single line (the API's single-line string pattern), so its line breaks become spaces.
 MAX_DESCRIPTION_BYTES = 2048
 MAX_COLUMN_COMMENT_BYTES = 255
 _ELLIPSIS = "..."
+WRITE_ATTEMPTS = 3  # reads and writes of an entry that others (an Iceberg commit) may change meanwhile
 
 
 @dataclass(frozen=True)
@@ -84,3 +89,31 @@ def _find_column(glue_columns: list[dict[str, Any]], name: str, *, quoted: bool)
         if column["Name"] == name or (not quoted and column["Name"].lower() == name.lower()):
             return column
     return None
+
+
+def write(
+    glue: GlueCatalog,
+    schema: str,
+    name: str,
+    description: str | None,
+    columns: Mapping[str, Mapping[str, Any]],
+) -> DocsUpdate:
+    """Put the docs on the Glue entry of `schema.name`: one GetTable, and an UpdateTable only if they
+    change it. The update names the version it was computed from, so an entry changed meanwhile is
+    read again rather than overwritten with stale fields."""
+    attempt = 1
+    while True:
+        raw = glue.get_raw_table(schema, name)
+        if raw is None:
+            raise DbtRuntimeError(f"Cannot persist docs: {schema}.{name} is not in the Glue catalog")
+        update = docs_update(raw, description, columns)
+        if update.table_input is None:
+            return update
+        try:
+            # Only descriptions change: an archived Glue version per docs update would crowd out real ones.
+            glue.update_table(schema, update.table_input, skip_archive=True, version_id=raw.get("VersionId"))
+            return update
+        except ClientError as error:
+            if client_error_code(error) != "ConcurrentModificationException" or attempt >= WRITE_ATTEMPTS:
+                raise
+            attempt += 1

@@ -160,11 +160,25 @@ class GlueCatalog:
         return None if raw is None else table_from_glue(raw)
 
     def update_table(
-        self, database: str, table_input: Mapping[str, Any], *, skip_archive: bool = False
+        self,
+        database: str,
+        table_input: Mapping[str, Any],
+        *,
+        skip_archive: bool = False,
+        version_id: str | None = None,
     ) -> None:
-        """Replace a table entry; `skip_archive` keeps Glue from storing the previous one as a version."""
+        """Replace a table entry; `skip_archive` keeps Glue from storing the previous one as a version.
+
+        With `version_id` (GetTable's VersionId) Glue refuses the update if the entry changed since it
+        was read (ConcurrentModificationException), instead of writing back stale fields, such as an
+        Iceberg table's `metadata_location` a concurrent commit has moved on."""
+        version = {"VersionId": version_id} if version_id else {}
         self._glue.update_table(
-            DatabaseName=database, TableInput=dict(table_input), SkipArchive=skip_archive, **self._catalog
+            DatabaseName=database,
+            TableInput=dict(table_input),
+            SkipArchive=skip_archive,
+            **version,
+            **self._catalog,
         )
 
     def delete_table(self, database: str, name: str) -> bool:

@@ -7,10 +7,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from dbt_athena_lite import docs_catalog, persist_docs
-from dbt_athena_lite.aws.glue import GlueCatalog
+from dbt_athena_lite.aws.glue import GlueCatalog, table_input_from
 from dbt_athena_lite.column import athena_type_name
 
 CATALOG = "awsdatacatalog"
@@ -241,3 +242,39 @@ def test_a_glue_view_marker_is_not_a_comment(glue: CountingGlue) -> None:
     }
     assert docs_catalog.table_comment(raw) is None
     assert docs_catalog.table_comment({**raw, "Parameters": {"comment": "Mine"}}) == "Mine"
+
+
+class RacingGlue(CountingGlue):
+    """A Glue client whose first UpdateTable loses to a concurrent writer (an Iceberg commit)."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.update_versions: list[str | None] = []
+
+    def update_table(self, **kwargs: Any) -> Any:
+        self.update_versions.append(kwargs.get("VersionId"))
+        if len(self.update_versions) == 1:
+            raw = self._client.get_table(DatabaseName="sales", Name="orders")["Table"]
+            parameters = {**raw["Parameters"], "metadata_location": "s3://data/v2.json"}
+            self._client.update_table(
+                DatabaseName="sales", TableInput=table_input_from(raw, Parameters=parameters)
+            )
+            raise ClientError({"Error": {"Code": "ConcurrentModificationException"}}, "UpdateTable")
+        return self._client.update_table(**kwargs)
+
+
+def test_a_concurrent_change_is_read_again_not_overwritten(glue: CountingGlue) -> None:
+    racing = RacingGlue(glue._client)
+    update = persist_docs.write(GlueCatalog(racing), "sales", "orders", "Docs", {})
+    assert update.table_input is not None
+    assert len(racing.update_versions) == 2 and all(racing.update_versions)  # each names the version it read
+    after = _raw(glue, "orders")
+    assert after["Parameters"]["metadata_location"] == "s3://data/v2.json"
+    assert after["Parameters"]["comment"] == "Docs"
+
+
+def test_unchanged_docs_cost_one_read(glue: CountingGlue) -> None:
+    persist_docs.write(GlueCatalog(glue), "sales", "orders", "Docs", {})
+    glue.calls.clear()
+    persist_docs.write(GlueCatalog(glue), "sales", "orders", "Docs", {})
+    assert glue.calls == {"get_table": 1}
