@@ -27,7 +27,10 @@ _OTHER_DELIMITERS = (",", ";", "|", "\t")
 
 
 def _timestamp(value: datetime.datetime) -> str:
-    # Athena's cast from varchar wants a space between date and time, and no zone suffix.
+    # Athena's cast from varchar wants a space between date and time, and no zone suffix: a value with
+    # a zone (`...T10:00:00+02:00`) is written as the UTC time it denotes.
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
     return value.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
 
 

@@ -37,6 +37,10 @@ BUCKET = "seed-bucket"
         (datetime.date(2020, 1, 2), "2020-01-02"),
         (datetime.datetime(2020, 1, 2, 3, 4, 5), "2020-01-02 03:04:05"),
         (datetime.datetime(2020, 1, 2, 3, 4, 5, 120000), "2020-01-02 03:04:05.12"),
+        (
+            datetime.datetime(2020, 1, 2, 3, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=2))),
+            "2020-01-02 01:04:05",
+        ),
         ("Uh \u2013 Oh", "Uh \u2013 Oh"),
     ],
 )
