@@ -19,12 +19,8 @@ from dbt_athena_lite.emulator.engine.types import UnsupportedType, parse_type
 
 def position(sql: str, node: exp.Expr | None) -> str:
     """`line L:C` of `node` in `sql` (1-based, as Athena prints it); `line 1:1` when unknown."""
-    offsets = [
-        ident.meta["start"]
-        for ident in ([node] if isinstance(node, exp.Identifier) else [])
-        + (list(node.find_all(exp.Identifier)) if node is not None else [])
-        if "start" in ident.meta
-    ]
+    identifiers = list(node.find_all(exp.Identifier)) if node is not None else []  # includes node itself
+    offsets = [ident.meta["start"] for ident in identifiers if "start" in ident.meta]
     if not offsets:
         return "line 1:1"
     return offset_position(sql, min(offsets))
@@ -147,9 +143,7 @@ def from_duckdb(sql: str, tree: exp.Expression | None, error: duckdb.Error) -> A
         return AthenaQueryError("INVALID_CAST_ARGUMENT", _strip_prefix(text))
     if isinstance(error, duckdb.OutOfRangeException):
         return AthenaQueryError("NUMERIC_VALUE_OUT_OF_RANGE", _strip_prefix(text))
-    if isinstance(error, duckdb.ParserException):
-        return AthenaQueryError("SYNTAX_ERROR", f"line 1:1: {_strip_prefix(text)}")
-    if isinstance(error, duckdb.BinderException):
+    if isinstance(error, duckdb.ParserException | duckdb.BinderException):
         return AthenaQueryError("SYNTAX_ERROR", f"line 1:1: {_strip_prefix(text)}")
     if isinstance(error, duckdb.InvalidInputException) and "Malformed JSON" in text:
         return AthenaQueryError(

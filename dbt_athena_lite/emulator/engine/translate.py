@@ -77,6 +77,7 @@ class Translator:
     _schema: dict[str, dict[str, str]] = field(default_factory=dict)
     _counter: itertools.count[int] = field(default_factory=itertools.count)
     _wants_hidden: bool = False
+    _tables: dict[tuple[str, str], catalog.GlueTable | None] = field(default_factory=dict)
 
     def query_sql(self, query: exp.Expression) -> str:
         """DuckDB SQL for an Athena query tree (tables registered as temporary views)."""
@@ -137,7 +138,10 @@ class Translator:
         return self._views[key]
 
     def _glue_table(self, node: exp.Table, database: str, name: str, sql: str) -> catalog.GlueTable:
-        table = catalog.get_table(self.clients.glue, database, name)
+        """The Glue entry of a reference (looked up once per statement, however often it is named)."""
+        if (database, name) not in self._tables:
+            self._tables[(database, name)] = catalog.get_table(self.clients.glue, database, name)
+        table = self._tables[(database, name)]
         if table is None:
             if catalog.get_database(self.clients.glue, database) is None:
                 raise schema_not_found(sql, node, qualified(DEFAULT_CATALOG, database))
