@@ -41,11 +41,10 @@ class TestEmptySeedFlag(BaseTestEmptySeedFlag):
 
 
 # Models of dbt's suite that call macros not implemented for Athena yet (Hive ALTER TABLE for schema
-# changes), or that cannot be parsed yet: truncate_relation runs while dbt parses, which truncates.
+# changes, a later issue).
 _NOT_YET = {
     "alter_column_type": "alter_column_type lands with incremental schema changes",
     "alter_relation_add_remove_columns": "alter_relation_add_remove_columns lands with incremental schema changes",
-    "truncate_relation": "adapter.empty_hive_table is not parse-safe yet (@available.parse_none)",
 }
 
 
@@ -58,6 +57,7 @@ class TestMetadataWithEmptyFlag(MetadataWithEmptyFlag):
             "get_columns_in_relation.sql": _models.GET_COLUMNS_IN_RELATION,
             "alter_relation_comment.sql": _models.ALTER_RELATION_COMMENT,
             "alter_column_comment.sql": _models.ALTER_COLUMN_COMMENT,
+            "truncate_relation.sql": _models.TRUNCATE_RELATION,
         }
 
     @pytest.mark.parametrize(
@@ -67,6 +67,7 @@ class TestMetadataWithEmptyFlag(MetadataWithEmptyFlag):
             "get_columns_in_relation",
             "alter_relation_comment",
             "alter_column_comment",
+            "truncate_relation",
             *(pytest.param(name, marks=pytest.mark.skip(reason=reason)) for name, reason in _NOT_YET.items()),
         ],
     )
