@@ -51,7 +51,7 @@ def _clients(endpoint: str) -> dict[str, Any]:
     session = boto3.session.Session(
         aws_access_key_id="AKIADURABLE", aws_secret_access_key="secret", region_name=REGION
     )
-    config = Config(retries={"max_attempts": 1})
+    config = Config(retries={"total_max_attempts": 1})
     return {
         "s3": session.client("s3", endpoint_url=endpoint, config=config),
         "glue": session.client("glue", endpoint_url=endpoint, config=config),
