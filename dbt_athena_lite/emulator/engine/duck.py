@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,6 +59,8 @@ class DuckDatabase:
                 "autoload_known_extensions": False,
                 "memory_limit": memory_limit,
                 "threads": threads,
+                # Spill files of big sorts/joins go to the system's temp folder, not the server's cwd.
+                "temp_directory": str(Path(tempfile.gettempdir()) / f"athena-lite-duckdb-{os.getpid()}"),
             }
         )
         self._connection.execute(f"LOAD '{_extension_path('duckdb_extension_httpfs', 'httpfs')}'")
