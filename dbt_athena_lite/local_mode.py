@@ -57,13 +57,16 @@ def state_dir(creds: AthenaLiteCredentials, project_root: str | os.PathLike[str]
     return (configured if configured.is_absolute() else base / configured).resolve()
 
 
-def use_local_emulator(creds: AthenaLiteCredentials, directory: Path) -> str:
+def use_local_emulator(
+    creds: AthenaLiteCredentials, directory: Path, *, idle_timeout: float = IDLE_TIMEOUT_SECONDS
+) -> str:
     """Point `creds` at a running emulator for `directory` (starting one if needed); returns its URL."""
     directory.mkdir(parents=True, exist_ok=True)
     with _exclusive(directory / "launch.lock"):
         running = _attach(directory)
         if running is None:
-            running = _start(directory)
+            _wait_for_previous_to_exit(directory)
+            running = _start(directory, idle_timeout)
             (directory / "emulator.json").write_text(
                 json.dumps({"pid": running.pid, "endpoint_url": running.endpoint_url})
             )
@@ -94,16 +97,51 @@ def provision(creds: AthenaLiteCredentials, clients: AwsClients) -> None:
         )
 
 
-def _attach(directory: Path) -> RunningEmulator | None:
+def _recorded(directory: Path) -> RunningEmulator | None:
     try:
         info: dict[str, Any] = json.loads((directory / "emulator.json").read_text())
-        running = RunningEmulator(pid=int(info["pid"]), endpoint_url=str(info["endpoint_url"]))
+        return RunningEmulator(pid=int(info["pid"]), endpoint_url=str(info["endpoint_url"]))
     except (OSError, ValueError, KeyError):
         return None
-    return running if _is_healthy(running.endpoint_url) else None
 
 
-def _start(directory: Path) -> RunningEmulator:
+def _attach(directory: Path) -> RunningEmulator | None:
+    running = _recorded(directory)
+    return running if running is not None and _is_healthy(running.endpoint_url) else None
+
+
+def _wait_for_previous_to_exit(directory: Path) -> None:
+    """An emulator that stopped answering (idle shutdown under way) still holds the state folder until
+    it exits: wait for it rather than fail to start a second one on the same state."""
+    previous = _recorded(directory)
+    if previous is None:
+        return
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while _is_alive(previous.pid):
+        if time.monotonic() > deadline:
+            raise LocalEmulatorError(
+                f"An emulator (pid {previous.pid}) holds {directory} but does not answer at "
+                f"{previous.endpoint_url}. Stop it (kill {previous.pid}) and run dbt again."
+            )
+        time.sleep(0.05)
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped by its parent, e.g. this process) no longer holds any lock.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ", 1)[1][:1] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _start(directory: Path, idle_timeout: float) -> RunningEmulator:
     log_path = directory / "emulator.log"
     command = [
         sys.executable,
@@ -116,7 +154,7 @@ def _start(directory: Path) -> RunningEmulator:
         "--data-dir",
         str(directory / "state"),
         "--idle-timeout",
-        str(IDLE_TIMEOUT_SECONDS),
+        str(idle_timeout),
     ]
     with log_path.open("ab") as log:
         offset = log.tell()

@@ -109,7 +109,8 @@ class EmulatorApp:
         self._last_request = time.monotonic()
 
     def idle_seconds(self) -> float:
-        """Seconds since the last request (a running query keeps its client polling, so it counts)."""
+        """Seconds since the last API request (a running query keeps its client polling, so it counts;
+        /_emulator/ admin requests such as health checks do not)."""
         return time.monotonic() - self._last_request
 
     def warm_up(self) -> None:
@@ -151,12 +152,12 @@ class EmulatorApp:
             self.durable.close()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        self._last_request = time.monotonic()
         if self._warmup is None:
             self.warm_up()
         path = str(environ.get("PATH_INFO", ""))
         if path.startswith("/_emulator/"):
-            return self._admin(environ, start_response, path)
+            return self._admin(environ, start_response, path)  # health checks don't keep it alive
+        self._last_request = time.monotonic()
         call = identify_call(environ, lambda: read_body(environ))
         if call is not None:
             self.stats.record(call)
