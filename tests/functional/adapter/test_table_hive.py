@@ -5,56 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from dbt.tests.adapter.basic.test_base import BaseSimpleMaterializations
 from dbt.tests.adapter.basic.test_table_materialization import BaseTableMaterialization
 from dbt.tests.util import run_dbt, run_dbt_and_capture, write_file
 
-BUCKET = "dbt-functional"
-
-
-def s3_client(endpoint: str) -> Any:
-    return boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
-    )
-
-
-def glue_client(endpoint: str) -> Any:
-    return boto3.client(
-        "glue",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
-
-
-def keys_under(endpoint: str, prefix: str) -> list[str]:
-    pages = s3_client(endpoint).get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
-    return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
-
-
-def table_names(endpoint: str, schema: str) -> list[str]:
-    return sorted(t["Name"] for t in glue_client(endpoint).get_tables(DatabaseName=schema)["TableList"])
-
-
-def table_location(endpoint: str, schema: str, name: str) -> str:
-    return str(
-        glue_client(endpoint).get_table(DatabaseName=schema, Name=name)["Table"]["StorageDescriptor"][
-            "Location"
-        ]
-    )
-
-
-def count(project: Any, name: str) -> int:
-    return int(project.run_sql(f"select count(*) from {project.test_schema}.{name}", fetch="one")[0])
-
-
-ROWS = (
-    "select id, 'name_' || cast(id as varchar) as name, id % 3 as grp from unnest(sequence(1, 12)) as t(id)"
+from tests.functional.adapter.tables_util import (
+    ROWS,
+    count,
+    glue_client,
+    keys_under,
+    table_location,
+    table_names,
 )
-
+from tests.functional.conftest import BUCKET
 
 FORMATS = ("parquet", "orc", "avro", "json", "textfile")
 

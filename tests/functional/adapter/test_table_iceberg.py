@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from dbt.tests.util import run_dbt, run_dbt_and_capture, write_file
 
-from tests.functional.adapter.test_table_hive import BUCKET, ROWS, count, glue_client, keys_under, table_names
+from tests.functional.adapter.tables_util import ROWS, count, glue_client, keys_under, table_names
+from tests.functional.conftest import BUCKET
 
 pytestmark = pytest.mark.skip(reason="emulator Iceberg support lands with issue 4")
 
