@@ -71,6 +71,8 @@ _ALIASES = {
     "timestamp": "timestamp",
     "timestamp with time zone": "timestamp with time zone",
     "time": "time",
+    "interval day to second": "interval day to second",
+    "interval year to month": "interval year to month",
     "json": "json",
     "uuid": "uuid",
     "array": "array",
@@ -93,6 +95,8 @@ _GLUE_NAMES = {
     "json": "",
     "uuid": "",
     "time": "",
+    "interval day to second": "",
+    "interval year to month": "",
     "timestamp with time zone": "",
     "unknown": "",
 }
@@ -113,6 +117,8 @@ _DUCKDB_NAMES = {
     "time": "TIME",
     "json": "JSON",
     "uuid": "UUID",
+    "interval day to second": "INTERVAL",
+    "interval year to month": "INTERVAL",
 }
 
 # DuckDB type ids (DuckDBPyType.id) -> Athena name. DuckDB computes some results in types Athena
@@ -147,10 +153,17 @@ _FROM_DUCKDB_ID = {
     "uuid": "uuid",
     "json": "json",
     "null": "unknown",
+    "interval": "interval day to second",
 }
 
 _TOKEN = re.compile(r"\s*(?:(?P<punct>[<>(),:])|(?P<quoted>\"(?:[^\"]|\"\")*\"|`[^`]*`)|(?P<word>[\w$.]+))")
-_MULTI_WORD = ("double precision", "timestamp with time zone", "time with time zone")
+_MULTI_WORD = (
+    "double precision",
+    "timestamp with time zone",
+    "time with time zone",
+    "interval day to second",
+    "interval year to month",
+)
 
 
 def parse_type(text: str) -> SqlType:
