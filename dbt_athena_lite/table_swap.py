@@ -102,13 +102,15 @@ def swap_storage(store: GlueTableStore, database: str, target: str, source: str)
     new_partitions = store.get_partitions(database, source)
     same_keys = _keys(old) == _keys(new)
     changes = partition_changes(old_partitions, new_partitions, same_keys=same_keys)
+    # Refused if another run swapped the target since it was read: its data would be orphaned.
+    version = old.get("VersionId")
     if same_keys:
         store.create_partitions(database, target, changes.create)
         store.update_partitions(database, target, changes.update)
-        store.update_table(database, table_input_from(new, Name=target))
+        store.update_table(database, table_input_from(new, Name=target), version_id=version)
         store.delete_partitions(database, target, changes.delete)
     else:
-        store.update_table(database, table_input_from(new, Name=target))
+        store.update_table(database, table_input_from(new, Name=target), version_id=version)
         store.delete_partitions(database, target, changes.delete)
         store.create_partitions(database, target, changes.create)
     store.delete_table(database, source)
@@ -125,4 +127,6 @@ def relocate(store: GlueTableStore, database: str, table: str, old_root: str, ne
         with_location(partition_input(p), old_root, new_root) for p in store.get_partitions(database, table)
     ]
     store.update_partitions(database, table, partitions)
-    store.update_table(database, with_location(table_input_from(raw), old_root, new_root))
+    store.update_table(
+        database, with_location(table_input_from(raw), old_root, new_root), version_id=raw.get("VersionId")
+    )
