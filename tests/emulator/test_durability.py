@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -28,7 +29,10 @@ REGION = "us-east-1"
 
 @contextmanager
 def emulator_process(data_dir: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`python -m dbt_athena_lite.emulator --port 0 --data-dir DIR`; its endpoint once it listens."""
+    """`python -m dbt_athena_lite.emulator --port 0 --data-dir DIR`; its endpoint once it listens.
+
+    A process of its own: moto keeps its state in module globals, so a second emulator in
+    this process would replay onto the session emulators' state."""
     process = subprocess.Popen(
         [sys.executable, "-m", "dbt_athena_lite.emulator", "--port", "0", "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE,
@@ -140,9 +144,7 @@ def test_everything_acknowledged_survives_kill_9_and_restart(tmp_path: Path) -> 
         )
         table = glue.get_table(DatabaseName="durable", Name="sales")["Table"]
         assert table["StorageDescriptor"] == table_before["StorageDescriptor"]
-        # Replay dates what it rebuilds with the original request's time (moto's own stamp
-        # came a moment after it), not with the time of the restart.
-        assert abs(table["CreateTime"] - table_before["CreateTime"]).total_seconds() < 1
+        assert table["CreateTime"] == table_before["CreateTime"]  # dated as first created, not replayed
         partitions = glue.get_partitions(DatabaseName="durable", TableName="sales")["Partitions"]
         assert sorted(p["Values"] for p in partitions) == sorted(p["Values"] for p in partitions_before)
         work_group = athena.get_work_group(WorkGroup="durable-wg")["WorkGroup"]
@@ -175,3 +177,103 @@ def test_without_a_data_dir_nothing_is_written(tmp_path: Path, monkeypatch: pyte
         assert server.app.durable is None
         _clients(server.endpoint_url)["s3"].create_bucket(Bucket="in-memory-only")
     assert list(tmp_path.iterdir()) == []
+
+
+def _state(endpoint: str) -> dict[str, Any]:
+    """Everything a client can read back: objects (with bodies), Glue, workgroups."""
+    clients = _clients(endpoint)
+    s3, glue, athena = clients["s3"], clients["glue"], clients["athena"]
+    objects = {}
+    for bucket in sorted(b["Name"] for b in s3.list_buckets()["Buckets"]):
+        for item in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+            objects[(bucket, item["Key"])] = (item["ETag"], item["LastModified"], body)
+    tables = {}
+    for database in glue.get_databases()["DatabaseList"]:
+        for table in glue.get_tables(DatabaseName=database["Name"])["TableList"]:
+            key = (database["Name"], table["Name"])
+            versions = glue.get_table_versions(DatabaseName=key[0], TableName=key[1])["TableVersions"]
+            partitions = glue.get_partitions(DatabaseName=key[0], TableName=key[1])["Partitions"]
+            tables[key] = (table, len(versions), sorted(str(p["Values"]) for p in partitions))
+    work_groups = sorted(w["Name"] for w in athena.list_work_groups()["WorkGroups"])
+    return {"objects": objects, "tables": tables, "work_groups": work_groups}
+
+
+def _churn(endpoint: str) -> None:
+    """What dbt runs do to state: overwrite, delete, temporary tables, uploads, copies."""
+    clients = _clients(endpoint)
+    s3, glue, athena = clients["s3"], clients["glue"], clients["athena"]
+    s3.create_bucket(Bucket="churn")
+    for round_ in range(5):
+        for key in ("a.csv", "b.csv", "c.csv"):
+            s3.put_object(Bucket="churn", Key=f"data/{key}", Body=f"{key},{round_}".encode())
+        s3.delete_objects(Bucket="churn", Delete={"Objects": [{"Key": "data/c.csv"}]})
+        s3.put_object(Bucket="churn", Key=f"tmp/{round_}.bin", Body=b"t" * 70_000)  # a blob
+        s3.delete_object(Bucket="churn", Key=f"tmp/{round_}.bin")
+    aborted = s3.create_multipart_upload(Bucket="churn", Key="aborted.bin")["UploadId"]
+    s3.upload_part(Bucket="churn", Key="aborted.bin", UploadId=aborted, PartNumber=1, Body=b"x")
+    s3.abort_multipart_upload(Bucket="churn", Key="aborted.bin", UploadId=aborted)
+    s3.create_multipart_upload(Bucket="churn", Key="pending.bin")  # still open at the restart
+    s3.create_bucket(Bucket="churn-gone")
+    s3.put_object(Bucket="churn-gone", Key="x", Body=b"x")
+    s3.delete_object(Bucket="churn-gone", Key="x")
+    s3.delete_bucket(Bucket="churn-gone")
+    s3.create_bucket(Bucket="churn-copies")
+    s3.put_object(Bucket="churn-copies", Key="source", Body=b"first")
+    s3.copy_object(Bucket="churn-copies", Key="copy", CopySource={"Bucket": "churn-copies", "Key": "source"})
+    s3.put_object(Bucket="churn-copies", Key="source", Body=b"second")
+    glue.create_database(DatabaseInput={"Name": "churn"})
+    columns = {"Columns": [{"Name": "id", "Type": "int"}], "Location": "s3://churn/data/"}
+    for round_ in range(3):
+        glue.create_table(DatabaseName="churn", TableInput={"Name": "t__tmp", "StorageDescriptor": columns})
+        glue.delete_table(DatabaseName="churn", Name="t__tmp")
+        if round_ == 0:
+            glue.create_table(
+                DatabaseName="churn",
+                TableInput={
+                    "Name": "t",
+                    "StorageDescriptor": columns,
+                    "PartitionKeys": [{"Name": "p", "Type": "string"}],
+                },
+            )
+        glue.update_table(DatabaseName="churn", TableInput={"Name": "t", "StorageDescriptor": columns})
+        glue.create_partition(
+            DatabaseName="churn",
+            TableName="t",
+            PartitionInput={"Values": [str(round_)], "StorageDescriptor": columns},
+        )
+    glue.create_database(DatabaseInput={"Name": "churn_gone"})
+    glue.create_table(DatabaseName="churn_gone", TableInput={"Name": "x", "StorageDescriptor": columns})
+    glue.delete_database(Name="churn_gone")
+    athena.create_work_group(Name="churn-gone")
+    athena.delete_work_group(WorkGroup="churn-gone")
+    athena.create_work_group(Name="churn-kept")
+
+
+def _restored(process: subprocess.Popen[str]) -> tuple[int, int]:
+    """(requests replayed, requests journaled) from the line after "listening on"."""
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    match = re.search(r": (\d+) requests replayed in [\d.]+s \((\d+) in the journal\)", line)
+    assert match, line
+    return int(match.group(1)), int(match.group(2))
+
+
+def test_compaction_drops_undone_requests_and_keeps_the_state(tmp_path: Path) -> None:
+    with emulator_process(tmp_path) as (process, endpoint):
+        assert _restored(process) == (0, 0)
+        _churn(endpoint)
+        expected = _state(endpoint)
+        process.send_signal(signal.SIGTERM)
+    with emulator_process(tmp_path) as (process, endpoint):
+        replayed, journaled = _restored(process)
+        assert replayed < journaled / 2
+        assert _state(endpoint) == expected
+        uploads = _clients(endpoint)["s3"].list_multipart_uploads(Bucket="churn").get("Uploads", [])
+        assert [u["Key"] for u in uploads] == ["pending.bin"]
+        process.send_signal(signal.SIGTERM)
+    with emulator_process(tmp_path) as (process, endpoint):
+        assert _restored(process) == (replayed, replayed)  # already compact: nothing more to drop
+        assert _state(endpoint) == expected
+        process.send_signal(signal.SIGTERM)
+    assert list((tmp_path / "blobs").iterdir()) == []  # the deleted objects' body files are gone

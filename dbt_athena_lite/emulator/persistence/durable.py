@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dbt_athena_lite.emulator.persistence.clock import moto_clock
 from dbt_athena_lite.emulator.persistence.compaction import compact
 from dbt_athena_lite.emulator.persistence.journal import INLINE_BODY_LIMIT, Journal, JournalRecord
 from dbt_athena_lite.emulator.persistence.lock import DataDirLock
@@ -101,6 +102,7 @@ class DurableMoto:
     def __init__(self, directory: Path, moto_app: WSGIApplication) -> None:
         self.directory = directory
         self._moto = moto_app
+        self._clock = moto_clock()
         self._lock = DataDirLock(directory)
         self._lock.acquire()
         try:
@@ -144,8 +146,9 @@ class DurableMoto:
         record = _record_of(environ, body, blob)
         position = None
         with self._service_lock(call):
-            applied_at = time.time()  # as close to moto's own timestamps as we can get
-            status, headers, payload = call_app(self._moto, environ)
+            applied_at = time.time()
+            with self._clock.pinned(applied_at):  # moto dates what it creates as replay will
+                status, headers, payload = call_app(self._moto, environ)
             if 200 <= status_code(status) < 300:
                 record = replace(record, at=applied_at, assigned=assigned_ids(dict(headers), payload))
                 position = self.journal.append(record)

@@ -6,23 +6,21 @@ differ from the first time, and are put right here:
 - ids moto makes up (multipart UploadIds, VersionIds) are new: later requests quoting the
   old id are rewritten to the new one;
 - the clock: moto stamps objects and Glue tables with "now"; during replay its clock reads
-  the time of the original request, so LastModified and CreateTime survive a restart.
+  the time of the original request (see clock.py), so LastModified and CreateTime survive.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
 import io
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
+from dbt_athena_lite.emulator.persistence.clock import moto_clock
 from dbt_athena_lite.emulator.persistence.journal import JournalRecord
 from dbt_athena_lite.emulator.persistence.mutations import assigned_ids
 from dbt_athena_lite.emulator.wsgi import call_app, status_code
@@ -31,9 +29,6 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger(__name__)
-
-# moto modules that import `utcnow` by name to date what they create.
-_CLOCKED_MOTO_MODULES = ("moto.s3.models", "moto.glue.models")
 
 
 @dataclass(frozen=True)
@@ -80,55 +75,34 @@ def request_environ(record: JournalRecord, body: bytes, query: str) -> WSGIEnvir
     return environ  # type: ignore[return-value]
 
 
-@contextmanager
-def _moto_clock(now: Callable[[], dt.datetime]) -> Iterator[None]:
-    """Point moto's `utcnow` (in the modules that date S3 objects and Glue tables) at `now`."""
-    modules = [importlib.import_module(name) for name in _CLOCKED_MOTO_MODULES]
-    saved = [(module, getattr(module, "utcnow", None)) for module in modules]
-    for module, original in saved:
-        if original is not None:
-            module.utcnow = now  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        for module, original in saved:
-            if original is not None:
-                module.utcnow = original  # type: ignore[attr-defined]
-
-
 def replay(
     app: WSGIApplication, records: Iterable[JournalRecord], body_of: Callable[[JournalRecord], bytes]
 ) -> ReplayReport:
     """Apply `records` to `app` in order. A record moto refuses now is logged and skipped:
     the rest of the state is still worth having."""
     started = time.perf_counter()
+    clock = moto_clock()
     ids: dict[str, dict[str, str]] = {}
-    current = [0.0]
     count = failed = 0
-
-    def replay_now() -> dt.datetime:
-        return dt.datetime.fromtimestamp(current[0], dt.timezone.utc).replace(tzinfo=None)
-
-    with _moto_clock(replay_now):
-        for record in records:
-            count += 1
-            current[0] = record.at
+    for record in records:
+        count += 1
+        with clock.pinned(record.at):
             query = _map_query(record.query, ids)
             status_line, header_list, body = call_app(app, request_environ(record, body_of(record), query))
-            status, headers = status_code(status_line), dict(header_list)
-            if not 200 <= status < 300:
-                failed += 1
-                logger.warning(
-                    "replay: %s %s?%s answered %d: %s",
-                    record.method,
-                    record.path,
-                    query,
-                    status,
-                    body[:300].decode(errors="replace"),
-                )
-                continue
-            new_ids = assigned_ids(headers, body)
-            for name, old in record.assigned.items():
-                if name in new_ids:
-                    ids.setdefault(name, {})[old] = new_ids[name]
+        status, headers = status_code(status_line), dict(header_list)
+        if not 200 <= status < 300:
+            failed += 1
+            logger.warning(
+                "replay: %s %s?%s answered %d: %s",
+                record.method,
+                record.path,
+                query,
+                status,
+                body[:300].decode(errors="replace"),
+            )
+            continue
+        new_ids = assigned_ids(headers, body)
+        for name, old in record.assigned.items():
+            if name in new_ids:
+                ids.setdefault(name, {})[old] = new_ids[name]
     return ReplayReport(records=count, failed=failed, seconds=time.perf_counter() - started)
