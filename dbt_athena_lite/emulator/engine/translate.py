@@ -18,17 +18,17 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from dbt_athena_lite.emulator.engine import catalog, presto_view
+from dbt_athena_lite.emulator.engine import catalog, iceberg_scan, presto_view
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext
 from dbt_athena_lite.emulator.engine.clients import EngineClients
 from dbt_athena_lite.emulator.engine.errors import (
-    not_supported,
     position,
     qualified,
     schema_not_found,
     syntax_error,
     table_not_found,
 )
+from dbt_athena_lite.emulator.engine.iceberg_catalog import load_table
 from dbt_athena_lite.emulator.engine.information_schema import information_schema_table
 from dbt_athena_lite.emulator.engine.pruning import partition_predicate
 from dbt_athena_lite.emulator.engine.scan import scan_table
@@ -77,6 +77,9 @@ class Translator:
     _schema: dict[str, dict[str, str]] = field(default_factory=dict)
     _counter: itertools.count[int] = field(default_factory=itertools.count)
     _wants_hidden: bool = False
+    # Relations the statement created on its cursor itself (Iceberg DML's copy of its target):
+    # referenced by name as they are, never looked up in Glue.
+    local_relations: set[str] = field(default_factory=set)
     _tables: dict[tuple[str, str], catalog.GlueTable | None] = field(default_factory=dict)
 
     def query_sql(self, query: exp.Expression) -> str:
@@ -96,7 +99,7 @@ class Translator:
         for table in list(tree.find_all(exp.Table)):
             if not isinstance(table.this, exp.Identifier) or not table.name:
                 continue  # table functions, UNNEST and friends
-            if not table.db and table.name.lower() in cte_names:
+            if not table.db and table.name.lower() in cte_names | self.local_relations:
                 continue
             check_catalog(sql, table, self.context)
             database = (table.db or default_db or DEFAULT_DATABASE).lower()
@@ -117,8 +120,8 @@ class Translator:
                 (database, name, None), lambda view: self._create_view(view, table, database, depth)
             )
         if catalog.is_iceberg(table):
-            raise not_supported(
-                f"Reading Iceberg table '{database}.{name}' is not supported by the emulator yet"
+            return self._registered(
+                (database, name, None), lambda view: self._create_iceberg_scan(view, database, name)
             )
         keys = [k["Name"].lower() for k in table.get("PartitionKeys", [])]
         predicate = partition_predicate(node, keys)  # part of the key: each reference may prune differently
@@ -165,6 +168,12 @@ class Translator:
             hidden_columns=self._wants_hidden,
             partition_predicate=predicate,
         )
+        self.scanned_bytes += scan.scanned_bytes
+        self.cursor.execute(f"CREATE TEMP VIEW {quote_ident(view_name)} AS {scan.sql}")
+        return scan.column_types
+
+    def _create_iceberg_scan(self, view_name: str, database: str, name: str) -> dict[str, str]:
+        scan = iceberg_scan.scan_iceberg(load_table(self.clients, database, name))
         self.scanned_bytes += scan.scanned_bytes
         self.cursor.execute(f"CREATE TEMP VIEW {quote_ident(view_name)} AS {scan.sql}")
         return scan.column_types

@@ -72,8 +72,6 @@ def create_table_as(statement: Statement) -> QueryResult:
     tree = statement.tree
     node = tree.this
     props = read_properties(tree)
-    if (props.text("table_type") or "HIVE").upper() == "ICEBERG":
-        raise not_supported("CREATE TABLE AS with table_type='ICEBERG' is not supported by the emulator yet")
     database, name = target_name(statement, node)
     require_database(statement, node, database)
     if catalog.get_table(statement.glue, database, name) is not None:
@@ -83,6 +81,10 @@ def create_table_as(statement: Statement) -> QueryResult:
             "ALREADY_EXISTS",
             f"{position(statement.sql, node)}: Table '{qualified(DEFAULT_CATALOG, database, name)}' already exists",
         )
+    if (props.text("table_type") or "HIVE").upper() == "ICEBERG":
+        from dbt_athena_lite.emulator.engine import iceberg_writes  # imports this module's helpers
+
+        return iceberg_writes.create_table_as(statement, database, name)
     _check_ctas_properties(props)
     fmt = storage_format(props.file_format or props.text("format") or "PARQUET")
     legacy_codec = props.text(f"{fmt.name.lower()}_compression")  # parquet_compression, orc_compression
@@ -255,7 +257,9 @@ def insert_into(statement: Statement) -> QueryResult:
     if catalog.is_view(table):
         raise not_supported(f"Inserting into views is not supported: '{database}.{name}' is a view")
     if catalog.is_iceberg(table):
-        raise not_supported("INSERT INTO Iceberg tables is not supported by the emulator yet")
+        from dbt_athena_lite.emulator.engine import iceberg_writes  # imports this module's helpers
+
+        return iceberg_writes.insert_into(statement, database, name)
     data_columns = table_columns(table, partition_keys=False)
     keys = table_columns(table, partition_keys=True)
     columns = [*data_columns, *keys]
@@ -348,10 +352,11 @@ def modify_rows(statement: Statement) -> QueryResult:
     table_node = node.find(exp.Table) if not isinstance(node, exp.Table) else node
     if table_node is None:
         raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: A target table is required")
-    if catalog.is_iceberg(_target_table(statement, table_node)[2]):
-        raise not_supported(
-            "UPDATE, DELETE and MERGE on Iceberg tables are not supported by the emulator yet"
-        )
+    database, name, table = _target_table(statement, table_node)
+    if catalog.is_iceberg(table):
+        from dbt_athena_lite.emulator.engine import iceberg_modify  # imports this module's helpers
+
+        return iceberg_modify.modify_rows(statement, database, name)
     raise AthenaQueryError(
         "NOT_SUPPORTED",
         "Modifying Hive table rows is only supported for transactional tables (use an Iceberg table)",
