@@ -12,7 +12,7 @@ import io
 import json
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -48,10 +48,25 @@ def engine(emulator: Any) -> Any:
 
 
 @pytest.fixture
-def database(engine: AthenaSqlEngine, bucket: str) -> str:
-    name = f"db_{uuid.uuid4().hex[:10]}"
-    engine.execute(f"CREATE DATABASE {name}", _context(bucket, None))
-    return name
+def schemas(engine: AthenaSqlEngine, bucket: str) -> Iterator[Callable[[str], str]]:
+    """`schemas(prefix)` creates a uniquely named database, dropped (CASCADE) after the test: moto's
+    Glue is shared by every emulator in the process, so nothing may leak into other tests."""
+    created: list[str] = []
+
+    def create(prefix: str) -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        engine.execute(f"CREATE DATABASE {name}", _context(bucket, None))
+        created.append(name)
+        return name
+
+    yield create
+    for name in created:
+        engine.execute(f"DROP DATABASE IF EXISTS {name} CASCADE", _context(bucket, None))
+
+
+@pytest.fixture
+def database(schemas: Callable[[str], str]) -> str:
+    return schemas("db")
 
 
 @pytest.fixture
@@ -338,11 +353,6 @@ def test_ctas_needs_column_names(run: Run) -> None:
     assert _error(run, "CREATE TABLE t AS SELECT 1").error_name == "MISSING_COLUMN_NAME"
 
 
-def test_iceberg_ctas_is_refused_clearly_for_now(run: Run) -> None:
-    error = _error(run, "CREATE TABLE t WITH (table_type='ICEBERG') AS SELECT 1 AS a")
-    assert error.error_name == "NOT_SUPPORTED" and "ICEBERG" in error.message
-
-
 # --- INSERT INTO ---------------------------------------------------------------------------------
 
 
@@ -561,10 +571,9 @@ def test_views_are_stored_in_athenas_presto_encoding(run: Run, glue: Any, databa
 
 
 def test_nested_views_and_views_over_other_schemas_expand_with_their_own_schema(
-    run: Run, engine: AthenaSqlEngine, bucket: str, database: str
+    run: Run, schemas: Callable[[str], str]
 ) -> None:
-    other = f"other_{uuid.uuid4().hex[:8]}"
-    run(f"CREATE DATABASE {other}")
+    other = schemas("other")
     run("CREATE TABLE nums AS SELECT x AS n FROM UNNEST(sequence(1, 5)) AS u(x)", db=other)
     run("CREATE VIEW evens AS SELECT n FROM nums WHERE n % 2 = 0", db=other)  # unqualified: schema `other`
     run(f"CREATE VIEW big_evens AS SELECT n FROM {other}.evens WHERE n > 2")
@@ -740,9 +749,10 @@ def test_stopping_a_long_query_interrupts_duckdb(engine: AthenaSqlEngine, bucket
     timer.cancel()
 
 
-def test_the_server_runs_ctas_and_select_through_the_athena_api(run_query: Any, athena: Any) -> None:
-    database = f"api_{uuid.uuid4().hex[:8]}"
-    assert run_query(f"CREATE DATABASE {database}")[0] == "SUCCEEDED"
+def test_the_server_runs_ctas_and_select_through_the_athena_api(
+    run_query: Any, schemas: Callable[[str], str]
+) -> None:
+    database = schemas("api")
     state, _, execution = run_query("CREATE TABLE t AS SELECT 1 AS a, 'x' AS b", database=database)
     assert state == "SUCCEEDED"
     assert execution["StatementType"] in ("DML", "DDL")
