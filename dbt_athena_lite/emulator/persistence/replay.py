@@ -38,7 +38,7 @@ class ReplayReport:
     seconds: float
 
 
-def _map_query(query: str, ids: dict[str, dict[str, str]]) -> str:
+def map_ids_in_query(query: str, ids: dict[str, dict[str, str]]) -> str:
     """`query` with uploadId / versionId values replaced by the ids of this replay."""
     if not ids or not query:
         return query
@@ -87,7 +87,7 @@ def replay(
     for record in records:
         count += 1
         with clock.pinned(record.at):
-            query = _map_query(record.query, ids)
+            query = map_ids_in_query(record.query, ids)
             status_line, header_list, body = call_app(app, request_environ(record, body_of(record), query))
         status, headers = status_code(status_line), dict(header_list)
         if not 200 <= status < 300:
