@@ -102,8 +102,8 @@ def _route(statement: Statement) -> QueryResult:
             return ddl.drop_relation(statement)
         if kind in ("SCHEMA", "DATABASE"):
             return ddl.drop_schema(statement)
-    first_word = statement.sql.strip().split(None, 1)[0].upper() if statement.sql.strip() else ""
-    raise not_supported(f"The emulator does not support {first_word or 'empty'} statements yet")
+    keyword = _first_keyword(statement.sql) or "this kind of"
+    raise not_supported(f"The emulator does not support {keyword} statements yet")
 
 
 def _first_keyword(sql: str) -> str:
