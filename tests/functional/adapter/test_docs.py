@@ -165,3 +165,29 @@ class TestPersistDocsOnSeedsAndIdempotence:
         assert node["metadata"]["comment"] == "The people"
         assert node["columns"]["id"]["comment"] == "The key"
         assert node["columns"]["name"]["comment"] is None
+
+
+class TestPersistDocsOnIceberg:
+    """Docs on an Iceberg table's Glue entry leave the table readable (its metadata_location kept)."""
+
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "ice.sql": "{{ config(materialized='table', table_type='iceberg') }} select 1 as id, 'a' as name",
+            "schema.yml": "version: 2\nmodels:\n  - name: ice\n    description: Iceberg docs\n"
+            "    columns:\n      - name: id\n        description: The key\n",
+        }
+
+    @pytest.fixture(scope="class")
+    def project_config_update(self) -> dict[str, Any]:
+        return {"models": {"+persist_docs": {"relation": True, "columns": True}}}
+
+    def test_docs_and_data(self, project: Any) -> None:
+        for _ in range(2):  # the rebuild swaps a new Iceberg table in; its docs are written again
+            run_dbt(["run"])
+            rows = project.run_sql(f"select id, name from {project.test_schema}.ice", fetch="all")
+            assert [tuple(row) for row in rows] == [(1, "a")]
+        catalog = run_dbt(["docs", "generate"])
+        node = catalog.nodes["model.test.ice"]
+        assert node.metadata.comment == "Iceberg docs"
+        assert node.columns["id"].comment == "The key"
