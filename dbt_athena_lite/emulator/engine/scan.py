@@ -58,6 +58,10 @@ def _scan(sql: str, scanned_bytes: int, columns: Sequence[Column]) -> TableScan:
     return TableScan(sql, scanned_bytes, {c.name: c.type.to_athena() for c in columns})
 
 
+def serde_parameters(table: GlueTable) -> dict[str, str]:
+    return dict(table.get("StorageDescriptor", {}).get("SerdeInfo", {}).get("Parameters") or {})
+
+
 def table_columns(table: GlueTable, *, partition_keys: bool) -> list[Column]:
     key = "PartitionKeys" if partition_keys else "StorageDescriptor"
     raw = table.get(key, []) if partition_keys else table.get(key, {}).get("Columns", [])
@@ -223,7 +227,7 @@ def _json_reader(table: GlueTable, urls: str, file_column: str, cursor: duckdb.D
     """Hive's JSON SerDes match keys to columns case-insensitively (Glue names are lower case,
     JSON keys often are not): read the keys the files use, then each declared column by its key.
     With the SerDe's `ignore.malformed.json`, a line that is not JSON reads as a row of NULLs."""
-    serde = table.get("StorageDescriptor", {}).get("SerdeInfo", {}).get("Parameters", {}) or {}
+    serde = serde_parameters(table)
     lenient = ", ignore_errors=true" if serde.get("ignore.malformed.json", "").lower() == "true" else ""
     keys = cursor.sql(
         f"SELECT DISTINCT unnest(json_keys(json)) FROM read_ndjson_objects({urls}{lenient})"
@@ -244,7 +248,7 @@ def _json_reader(table: GlueTable, urls: str, file_column: str, cursor: duckdb.D
 
 
 def _csv_reader(table: GlueTable, urls: str, file_column: str) -> str:
-    serde = table.get("StorageDescriptor", {}).get("SerdeInfo", {}).get("Parameters", {}) or {}
+    serde = serde_parameters(table)
     skip = int((table.get("Parameters", {}) or {}).get("skip.header.line.count", "0") or 0)
     if format_of_table(table) == "csv":  # OpenCSVSerde: quoted fields, empty strings stay strings
         options = {
