@@ -296,11 +296,11 @@ def test_add_replace_and_change_columns(clients: EngineClients, database: str) -
     assert values(run(clients, "SHOW COLUMNS IN t", database)) == ["only_one", "dt"]
 
 
-def test_alter_schema_of_iceberg_table_is_refused(clients: EngineClients, database: str) -> None:
+def test_alter_of_iceberg_table_without_metadata_fails(clients: EngineClients, database: str) -> None:
     create_table(clients, database, "ice", partition_keys=(), parameters={"table_type": "ICEBERG"})
-    with pytest.raises(AthenaQueryError, match="Iceberg") as raised:
+    with pytest.raises(AthenaQueryError, match="Iceberg metadata") as raised:
         run(clients, "ALTER TABLE ice ADD COLUMNS (x int)", database)
-    assert raised.value.error_name == "NOT_SUPPORTED"
+    assert raised.value.error_name == "ICEBERG_INVALID_METADATA"
 
 
 def test_iceberg_columns_retired_by_schema_changes_are_hidden(clients: EngineClients, database: str) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from dbt_athena_lite.emulator.engine import catalog_show
+from dbt_athena_lite.emulator.engine import catalog_show, iceberg_ddl
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext, QueryResult
 from dbt_athena_lite.emulator.engine.catalog_glue import (
     GlueTable,
@@ -78,6 +78,7 @@ def _ddl_result(substatement_type: str) -> QueryResult:
 class _CatalogRunner:
     def __init__(self, context: QueryContext, clients: EngineClients) -> None:
         self.context = context
+        self.clients = clients
         self.glue = clients.glue
         self.s3 = clients.s3
 
@@ -131,6 +132,8 @@ class _CatalogRunner:
 
     def alter(self, statement: AlterTable) -> QueryResult:
         database, table = self.table(statement.table)
+        if is_iceberg(table):
+            return iceberg_ddl.alter_table(statement, database, table, self.clients, self.context)
         if isinstance(statement, SetTableProperties):
             parameters = {**table.get("Parameters", {}), **statement.properties}
             self.update_table(database, table_input(table, Parameters=parameters))
@@ -147,13 +150,6 @@ class _CatalogRunner:
         if isinstance(statement, RenamePartition):
             self.rename_partition(database, table, statement)
             return _ddl_result("ALTER_TABLE")
-        if is_iceberg(table):
-            # Iceberg keeps schema and location in its metadata file; changing only Glue would corrupt it.
-            raise AthenaQueryError(
-                "NOT_SUPPORTED",
-                f"This ALTER TABLE form is not supported for Iceberg table {database}.{table['Name']} "
-                "by the emulator yet; recreate the table instead",
-            )
         if isinstance(statement, SetTableLocation):
             descriptor = {**table["StorageDescriptor"], "Location": statement.location}
             self.update_table(database, table_input(table, StorageDescriptor=descriptor))

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlglot import TokenType, exp
 
-from dbt_athena_lite.emulator.engine import catalog, presto_view
+from dbt_athena_lite.emulator.engine import catalog, iceberg_ddl, presto_view
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryResult
 from dbt_athena_lite.emulator.engine.catalog_glue import database_not_found, table_not_found
-from dbt_athena_lite.emulator.engine.errors import not_supported, position, qualified, schema_not_found
+from dbt_athena_lite.emulator.engine.errors import position, qualified, schema_not_found
 from dbt_athena_lite.emulator.engine.formats import FORMATS, LAZY_SIMPLE_SERDE, storage_format
 from dbt_athena_lite.emulator.engine.properties import CreateProperties, read_properties
 from dbt_athena_lite.emulator.engine.queries import plan_query
@@ -101,9 +101,8 @@ def create_table(statement: Statement) -> QueryResult:
     schema = tree.this
     table = schema.this if isinstance(schema, exp.Schema) else schema
     props = read_properties(tree)
-    if str(props.tblproperties().get("table_type", "")).upper() == "ICEBERG":
-        raise not_supported("CREATE TABLE for Iceberg tables is not supported by the emulator yet")
-    if not props.external:
+    iceberg = str(props.tblproperties().get("table_type", "")).upper() == "ICEBERG"
+    if not props.external and not iceberg:
         raise AthenaQueryError(
             "NOT_SUPPORTED",
             "Only external table creation is supported: write CREATE EXTERNAL TABLE ... LOCATION 's3://...', "
@@ -112,6 +111,8 @@ def create_table(statement: Statement) -> QueryResult:
     database, name = target_name(statement, table)
     if catalog.get_database(statement.glue, database) is None:
         raise database_not_found(database)
+    if iceberg:
+        return iceberg_ddl.create_table(statement, database, name, props)
     columns = (
         [c for c in schema.expressions if isinstance(c, exp.ColumnDef)]
         if isinstance(schema, exp.Schema)
@@ -200,7 +201,7 @@ def drop_relation(statement: Statement) -> QueryResult:
             f"use DROP {'VIEW' if catalog.is_view(existing) else 'TABLE'}",
         )
     if catalog.is_iceberg(existing):
-        raise not_supported("DROP TABLE for Iceberg tables is not supported by the emulator yet")
+        return iceberg_ddl.drop_table(statement, database, existing)
     statement.glue.delete_table(DatabaseName=database, Name=name)
     return _done(substatement)
 

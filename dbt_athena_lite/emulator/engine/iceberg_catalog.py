@@ -13,7 +13,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pyiceberg.catalog.glue import GlueCatalog
-from pyiceberg.exceptions import CommitFailedException, NoSuchTableError
+from pyiceberg.exceptions import (
+    CommitFailedException,
+    NoSuchPropertyException,
+    NoSuchTableError,
+    TableAlreadyExistsError,
+)
 from pyiceberg.io import FileIO
 from pyiceberg.table import Table
 from pyiceberg.typedef import EMPTY_DICT, Properties
@@ -23,6 +28,8 @@ from dbt_athena_lite.emulator.engine.clients import EngineClients
 from dbt_athena_lite.emulator.engine.iceberg_io import S3ClientFileIO
 
 CATALOG_NAME = "awsdatacatalog"
+# What pyiceberg raises when a table being created already exists (found at commit, or by Glue).
+ALREADY_EXISTS = (TableAlreadyExistsError, CommitFailedException)
 T = TypeVar("T")
 
 
@@ -48,6 +55,13 @@ def load_table(clients: EngineClients, database: str, name: str) -> Table:
     except NoSuchTableError as error:
         raise AthenaQueryError(
             "TABLE_NOT_FOUND", f"Table '{CATALOG_NAME}.{database}.{name}' does not exist"
+        ) from error
+    except (NoSuchPropertyException, FileNotFoundError, ValueError) as error:
+        # A Glue entry marked ICEBERG whose metadata file is missing or unreadable.
+        raise AthenaQueryError(
+            "ICEBERG_INVALID_METADATA",
+            f"Invalid Iceberg metadata for table {database}.{name}: {error}",
+            category=1,
         ) from error
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ from pyiceberg.types import (
     ListType,
     LongType,
     MapType,
+    NestedField,
     StringType,
     StructType,
     TimestampType,
@@ -76,6 +78,40 @@ def athena_type_text(iceberg_type: IcebergType) -> str:
 
 def sql_type(iceberg_type: IcebergType) -> SqlType:
     return parse_type(athena_type_text(iceberg_type))
+
+
+# Athena type -> Iceberg type for DDL; Iceberg has no tinyint/smallint/char: the nearest wider type.
+_FROM_ATHENA: dict[str, IcebergType] = {
+    **{
+        athena: iceberg_type()
+        for iceberg_type, athena in _PRIMITIVES.items()
+        if iceberg_type is not FixedType
+    },
+    "tinyint": IntegerType(),
+    "smallint": IntegerType(),
+    "char": StringType(),
+}
+
+
+def iceberg_type(sql: SqlType, next_id: Callable[[], int]) -> IcebergType:
+    """The Iceberg type of an Athena/Hive column type; nested fields numbered by `next_id`
+    (pyiceberg renumbers a new table's fields, and assigns new ones in a schema update)."""
+    if sql.name == "decimal":
+        precision, scale = (*sql.params, 0)[:2] if sql.params else (38, 0)
+        return DecimalType(precision, scale)
+    if sql.name == "array":
+        element = iceberg_type(sql.fields[0][1], next_id)
+        return ListType(next_id(), element, element_required=False)
+    if sql.name == "map":
+        key, value = (iceberg_type(t, next_id) for _, t in sql.fields)
+        return MapType(next_id(), key, next_id(), value, value_required=False)
+    if sql.name == "row":
+        return StructType(
+            *(NestedField(next_id(), str(n), iceberg_type(t, next_id), required=False) for n, t in sql.fields)
+        )
+    if sql.name not in _FROM_ATHENA:
+        raise AthenaQueryError("NOT_SUPPORTED", f"Type not supported for Iceberg: {sql.to_athena()}")
+    return _FROM_ATHENA[sql.name]
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,18 @@ race leaves them unreferenced, as Athena leaves a failed writer's files.
 from __future__ import annotations
 
 import pyarrow as pa
-from pyiceberg.exceptions import TableAlreadyExistsError
 from pyiceberg.table import Table
 from sqlglot import exp
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryResult
 from dbt_athena_lite.emulator.engine.ddl import check_column_names
 from dbt_athena_lite.emulator.engine.errors import qualified
-from dbt_athena_lite.emulator.engine.iceberg_catalog import commit, iceberg_catalog, load_table
+from dbt_athena_lite.emulator.engine.iceberg_catalog import (
+    ALREADY_EXISTS,
+    commit,
+    iceberg_catalog,
+    load_table,
+)
 from dbt_athena_lite.emulator.engine.iceberg_types import (
     ATHENA_ICEBERG_PROPERTIES,
     add_partitioning,
@@ -56,7 +60,7 @@ def create_table_as(statement: Statement, database: str, name: str) -> QueryResu
             transaction.append(rows)
         statement.check_cancelled()
         transaction.commit_transaction()
-    except TableAlreadyExistsError as error:  # another CTAS of the same name won the race
+    except ALREADY_EXISTS as error:  # another CTAS of the same name won the race
         raise AthenaQueryError(
             "ALREADY_EXISTS", f"Table '{qualified(DEFAULT_CATALOG, database, name)}' already exists"
         ) from error

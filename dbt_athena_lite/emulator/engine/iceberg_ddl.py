@@ -1,0 +1,213 @@
+"""Iceberg DDL: CREATE TABLE ... TBLPROPERTIES ('table_type'='ICEBERG'), DROP TABLE, ALTER TABLE.
+
+Schema, properties and partitioning live in the Iceberg metadata, so every change goes through
+pyiceberg (which rewrites the Glue entry from the new metadata); changing Glue alone would leave
+readers and writers disagreeing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from pyiceberg.exceptions import ValidationError
+from pyiceberg.schema import Schema
+from pyiceberg.table import Table
+from pyiceberg.types import NestedField
+from sqlglot import exp
+
+from dbt_athena_lite.emulator.engine import catalog
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext, QueryResult
+from dbt_athena_lite.emulator.engine.catalog_parsing import (
+    AddColumns,
+    AlterTable,
+    ChangeColumn,
+    RenameTable,
+    SetTableProperties,
+)
+from dbt_athena_lite.emulator.engine.clients import EngineClients
+from dbt_athena_lite.emulator.engine.iceberg_catalog import (
+    ALREADY_EXISTS,
+    CATALOG_NAME,
+    commit,
+    iceberg_catalog,
+    load_table,
+)
+from dbt_athena_lite.emulator.engine.iceberg_types import (
+    ATHENA_ICEBERG_PROPERTIES,
+    add_partitioning,
+    glue_type_to_sql,
+    iceberg_properties,
+    iceberg_type,
+    parse_partitioning,
+)
+from dbt_athena_lite.emulator.engine.properties import CreateProperties
+from dbt_athena_lite.emulator.engine.statement import Statement
+from dbt_athena_lite.emulator.engine.storage import folder_prefix
+
+_HIVE_DDL_TASK = "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask."
+
+
+def _done(substatement: str) -> QueryResult:
+    return QueryResult(statement_type="DDL", substatement_type=substatement)
+
+
+# --- CREATE TABLE --------------------------------------------------------------------------------
+
+
+def create_table(statement: Statement, database: str, name: str, props: CreateProperties) -> QueryResult:
+    """CREATE TABLE t (cols) [PARTITIONED BY (day(ts), ...)] LOCATION '...' TBLPROPERTIES (...)."""
+    tree = statement.tree
+    if props.external:
+        raise AthenaQueryError("NOT_SUPPORTED", "External keyword not supported for table type ICEBERG")
+    if not props.location:
+        raise AthenaQueryError("INVALID_TABLE_PROPERTY", "LOCATION is required to create an Iceberg table")
+    athena = {k: v for k, v in props.tblproperties().items() if k != "table_type"}
+    for key in athena:
+        if key not in ATHENA_ICEBERG_PROPERTIES:
+            raise AthenaQueryError("INVALID_TABLE_PROPERTY", f"Unsupported table property key: {key}")
+    schema = _schema(tree.this)
+    transforms = [parse_partitioning(text) for text in _partition_texts(tree)]
+    try:
+        transaction = iceberg_catalog(statement.clients).create_table_transaction(
+            (database, name),
+            schema=schema,
+            location=props.location.rstrip("/"),
+            properties=iceberg_properties(athena),
+        )
+        add_partitioning(transaction, transforms)
+        transaction.commit_transaction()
+    except ALREADY_EXISTS as error:
+        if not tree.args.get("exists"):
+            raise AthenaQueryError(
+                "ALREADY_EXISTS",
+                f"{_HIVE_DDL_TASK} AlreadyExistsException(message:Table {database}.{name} already exists)",
+            ) from error
+    return _done("CREATE_TABLE")
+
+
+def _schema(node: exp.Expression) -> Schema:
+    definitions = (
+        [c for c in node.expressions if isinstance(c, exp.ColumnDef)] if isinstance(node, exp.Schema) else []
+    )
+    if not definitions:
+        raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: An Iceberg table needs at least one column")
+    ids = itertools.count(1)
+    fields = []
+    for column in definitions:
+        kind = column.args.get("kind")
+        if kind is None:
+            raise AthenaQueryError("SYNTAX_ERROR", f"line 1:1: Column '{column.name}' needs a type")
+        field_id = next(ids)
+        column_type = iceberg_type(glue_type_to_sql(kind.sql(dialect="hive")), ids.__next__)
+        comment = column.find(exp.CommentColumnConstraint)
+        doc = str(comment.this.this) if comment is not None else None
+        fields.append(NestedField(field_id, column.name.lower(), column_type, required=False, doc=doc))
+    return Schema(*fields)
+
+
+def _partition_texts(tree: exp.Expression) -> list[str]:
+    """PARTITIONED BY (day(ts), bucket(4, id), truncate(3, s), col) as Athena's partitioning strings."""
+    properties = tree.args.get("properties")
+    found = properties.find(exp.PartitionedByProperty) if properties is not None else None
+    if found is None or not isinstance(found.this, exp.Schema):
+        return []
+    texts = []
+    for item in found.this.expressions:
+        column = item if isinstance(item, exp.Identifier) else item.find(exp.Column, exp.Identifier)
+        name = column.name if column is not None else item.sql("athena")
+        if isinstance(item, exp.Identifier | exp.Column | exp.ColumnDef):
+            texts.append(item.name)
+        elif isinstance(item, exp.PartitionedByBucket | exp.PartitionByTruncate):
+            kind = "bucket" if isinstance(item, exp.PartitionedByBucket) else "truncate"
+            texts.append(f"{kind}({item.expression.sql()}, {name})")
+        else:  # Year, Month, Day, Hour (or an unknown function: parse_partitioning reports it)
+            texts.append(f"{type(item).__name__.lower()}({name})")
+    return texts
+
+
+# --- DROP TABLE ----------------------------------------------------------------------------------
+
+
+def drop_table(statement: Statement, database: str, table: catalog.GlueTable) -> QueryResult:
+    """Athena deletes an Iceberg table's data with it (unlike a Hive table's)."""
+    statement.glue.delete_table(DatabaseName=database, Name=table["Name"])
+    location = table.get("StorageDescriptor", {}).get("Location") or ""
+    if location:
+        _delete_prefix(statement.s3, location)
+    return _done("DROP_TABLE")
+
+
+def _delete_prefix(s3: Any, location: str) -> None:
+    bucket, prefix = folder_prefix(location)
+    if not prefix:  # never a whole bucket: a table at a bucket's root keeps its files
+        return
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", ())]
+        if keys:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+
+
+# --- ALTER TABLE ---------------------------------------------------------------------------------
+
+
+def alter_table(
+    statement: AlterTable,
+    database: str,
+    table: catalog.GlueTable,
+    clients: EngineClients,
+    context: QueryContext,
+) -> QueryResult:
+    """ALTER TABLE forms Athena supports on Iceberg tables; the others fail as Athena's do."""
+    name = table["Name"]
+    if isinstance(statement, RenameTable):
+        _rename(clients, database, name, statement.new_table.database or database, statement.new_table.name)
+        return _done("ALTER_TABLE")
+    iceberg = load_table(clients, database, name)
+    transaction = iceberg.transaction()
+    try:
+        if isinstance(statement, SetTableProperties):
+            transaction.set_properties(iceberg_properties(statement.properties))
+        elif isinstance(statement, AddColumns):
+            with transaction.update_schema() as update:
+                for column in statement.columns:
+                    _check_new_column(iceberg, column.name)
+                    update.add_column(column.name, _column_type(column.type, iceberg), doc=column.comment)
+        elif isinstance(statement, ChangeColumn):
+            with transaction.update_schema() as update:
+                new_name = statement.column.name
+                if new_name != statement.old_name:
+                    _check_new_column(iceberg, new_name)
+                    update.rename_column(statement.old_name, new_name)
+                update.update_column(statement.old_name, _column_type(statement.column.type, iceberg))
+        else:
+            raise AthenaQueryError(
+                "NOT_SUPPORTED",
+                f"{type(statement).__name__} is not supported for Iceberg table {database}.{name}",
+            )
+    except (ValidationError, ValueError) as error:
+        raise AthenaQueryError("NOT_SUPPORTED", f"{_HIVE_DDL_TASK} {error}") from error
+    commit(clients, context, iceberg, transaction.commit_transaction)
+    return _done("ALTER_TABLE")
+
+
+def _check_new_column(table: Table, name: str) -> None:
+    if name in {f.name for f in table.schema().fields}:
+        raise AthenaQueryError("COLUMN_ALREADY_EXISTS", f"Column '{name}' already exists")
+
+
+def _column_type(hive_type: str, table: Table) -> Any:
+    ids = itertools.count(table.metadata.last_column_id + 1)
+    return iceberg_type(glue_type_to_sql(hive_type), ids.__next__)
+
+
+def _rename(clients: EngineClients, database: str, name: str, new_database: str, new_name: str) -> None:
+    if catalog.get_table(clients.glue, new_database, new_name) is not None:
+        raise AthenaQueryError(
+            "ALREADY_EXISTS",
+            f"{_HIVE_DDL_TASK} Unable to alter table. Table {new_database}.{new_name} already exists",
+        )
+    if catalog.get_database(clients.glue, new_database) is None:
+        raise AthenaQueryError("SCHEMA_NOT_FOUND", f"Schema '{CATALOG_NAME}.{new_database}' does not exist")
+    # pyiceberg's Glue rename copies the entry (same metadata and location) and drops the old one.
+    iceberg_catalog(clients).rename_table((database, name), (new_database, new_name))
