@@ -61,8 +61,8 @@ class Emulator:
             aws_access_key_id="AKIABENCH", aws_secret_access_key="bench", region_name="us-east-1"
         )
         config = Config(max_pool_connections=16, retries={"total_max_attempts": 1})
-        self.s3 = session.client("s3", endpoint_url=self.endpoint, config=config)
-        self.glue = session.client("glue", endpoint_url=self.endpoint, config=config)
+        self.s3: Any = session.client("s3", endpoint_url=self.endpoint, config=config)
+        self.glue: Any = session.client("glue", endpoint_url=self.endpoint, config=config)
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
