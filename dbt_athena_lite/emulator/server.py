@@ -241,7 +241,10 @@ class EmulatorServer:
     ) -> None:
         """`data_dir`: keep state there across restarts (DataDirInUseError if another
         emulator holds it); `faults`: inject errors at these rates; `query_latency`: seconds
-        every query stays QUEUED/RUNNING at least."""
+        every query stays QUEUED/RUNNING at least.
+
+        moto keeps its state in module globals, so emulators in one process share it: a
+        data dir restores correctly only into a process that has no other emulator (the CLI)."""
         # Bind first, ourselves: the app needs the real port for its endpoint URL, and
         # werkzeug answers a bind failure with sys.exit(1), which a library must not do.
         family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from dbt_athena_lite.emulator.cli import main
 from dbt_athena_lite.emulator.engine.clients import INTERNAL_ACCESS_KEY_ID
 from dbt_athena_lite.emulator.faults import FaultInjector, FaultSpec, FaultSpecError
 from dbt_athena_lite.emulator.stats import ApiCall
@@ -87,3 +88,18 @@ def test_internal_calls_and_other_services_are_never_faulted() -> None:
 def test_without_faults_nothing_is_drawn() -> None:
     injector = FaultInjector(FaultSpec())
     assert not any(injector.should_fail_internal() for _ in range(100))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--faults", "slow=0.1"], "--faults: unknown fault 'slow'"),
+        (["--faults", "throttle=2"], "--faults: fault rate throttle=2.0 must be between 0 and 1"),
+        (["--query-latency", "-1"], "--query-latency must not be negative"),
+    ],
+)
+def test_the_cli_refuses_bad_options_before_starting(
+    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--port", "0", *arguments]) == 2
+    assert message in capsys.readouterr().err
