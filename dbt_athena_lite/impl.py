@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
+from datetime import datetime
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +17,15 @@ from dbt.adapters.sql.impl import SQLAdapter
 from dbt_common.contracts.constraints import ConstraintType
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt_athena_lite import docs_catalog, local_mode, partitions, persist_docs, seeds, workgroup_checks
+from dbt_athena_lite import (
+    docs_catalog,
+    incremental,
+    local_mode,
+    partitions,
+    persist_docs,
+    seeds,
+    workgroup_checks,
+)
 from dbt_athena_lite.__version__ import version
 from dbt_athena_lite.aws.glue import GlueCatalog, GlueTable
 from dbt_athena_lite.aws.glue_tables import GlueTableStore
@@ -22,8 +33,17 @@ from dbt_athena_lite.aws.s3 import S3Objects
 from dbt_athena_lite.config_checks import TableConfig, config_mapping
 from dbt_athena_lite.connections import AthenaLiteConnectionManager, aws_clients, logger
 from dbt_athena_lite.credentials import AthenaLiteCredentials
+from dbt_athena_lite.incremental import IncrementalConfig, IncrementalPlan
+from dbt_athena_lite.incremental_runs import IncrementalRuns
 from dbt_athena_lite.relation import AthenaLiteRelation
-from dbt_athena_lite.table_builds import Profile, TableBuilds, TablePlan, check_config, new_table_location
+from dbt_athena_lite.table_builds import (
+    Profile,
+    TableBuilds,
+    TablePlan,
+    check_config,
+    new_table_location,
+    scope_for,
+)
 
 if TYPE_CHECKING:
     import agate
@@ -53,6 +73,7 @@ class AthenaLiteAdapter(SQLAdapter):
             # Fix the state folder to the project now: later code only sees the credentials.
             project_root = getattr(config, "project_root", None)
             creds.emulator_dir = str(local_mode.state_dir(creds, project_root))
+        self._staging_tables = threading.local()  # incremental staging tables of this thread's model
 
     @classmethod
     def get_adapter_run_info(cls, config: RelationConfig) -> AdapterTrackingRelationInfo:
@@ -264,6 +285,114 @@ class AthenaLiteAdapter(SQLAdapter):
         assert relation.schema is not None and relation.identifier is not None
         self._table_builds(relation.database).empty(relation.schema, relation.identifier)
 
+    # --- incremental ---------------------------------------------------------------------------
+    # The staging table of an incremental run is registered per thread and dropped by
+    # post_model_hook, which dbt runs after every model (and batch) also when it fails.
+
+    def valid_incremental_strategies(self) -> list[str]:
+        return ["append", "insert_overwrite", "merge", "microbatch"]
+
+    def pre_model_hook(self, config: Mapping[str, Any]) -> Any:
+        staged: list[TablePlan] = []
+        self._staging_tables.plans = staged
+        return staged
+
+    def post_model_hook(self, config: Mapping[str, Any], context: Any) -> None:
+        for plan in context or []:
+            try:
+                self._incremental_runs(plan.database).drop_staging(plan)
+            except Exception as error:  # never hide the model's own error behind a cleanup's
+                logger.warning(f"Could not drop staging table {plan.table}: {error}")
+        self._staging_tables.plans = []
+
+    def _incremental_runs(self, database: str | None) -> IncrementalRuns:
+        s3 = S3Objects(aws_clients(self._credentials).client("s3"))
+        return IncrementalRuns(GlueTableStore.of(self._catalog(database)), s3)
+
+    @available.parse_none
+    def plan_incremental(self, relation: BaseRelation, model_config: Any) -> IncrementalPlan:
+        """Validate the model's table and incremental configs; plan (and register) its staging table."""
+        assert relation.schema is not None and relation.identifier is not None
+        raw = config_mapping(model_config)
+        profile = self._table_profile()
+        target = check_config(profile, raw)
+        plan = IncrementalPlan(
+            config=incremental.incremental_config(raw, target),
+            target=target,
+            staging=incremental.staging_plan(
+                profile, relation.database, relation.schema, relation.identifier, target
+            ),
+        )
+        runs = self._incremental_runs(relation.database)
+        runs.drop_staging(plan.staging)  # an interrupted run's
+        getattr(self._staging_tables, "plans", []).append(plan.staging)
+        return plan
+
+    @available
+    def check_incremental_config(self, model_config: Any) -> IncrementalConfig:
+        raw = config_mapping(model_config)
+        return incremental.incremental_config(raw, check_config(self._table_profile(), raw))
+
+    @available.parse_none
+    def needs_partition_batches(self, plan: IncrementalPlan) -> bool:
+        """Whether the Hive staging rows go into the target in batches (decided before the first
+        INSERT: a failed Hive INSERT may leave files behind, so it is never retried in batches)."""
+        if plan.target.force_batch:
+            return True
+        if plan.target.is_iceberg or not plan.target.partitioned_by:
+            return False
+        count = self._incremental_runs(plan.staging.database).partition_count(plan.staging)
+        return count > partitions.batch_size(plan.target)
+
+    @available
+    def merge_update_columns(self, config: IncrementalConfig, columns: list[str]) -> list[str]:
+        return incremental.merge_update_columns(config, columns)
+
+    @available.parse_none
+    def data_columns(self, relation: BaseRelation) -> list[BaseColumn]:
+        """The relation's columns without its partition keys (what Hive's REPLACE COLUMNS lists)."""
+        assert relation.schema is not None and relation.identifier is not None
+        table = self._catalog(relation.database).get_table(relation.schema, relation.identifier)
+        columns = table.columns if table else ()
+        return [self.Column(c.name, c.data_type) for c in columns if not c.is_partition_key]
+
+    @available.parse_none
+    def replace_partitions(self, plan: IncrementalPlan, relation: BaseRelation) -> int:
+        """insert_overwrite: remove the target's partitions the staging table has rows for."""
+        assert relation.schema is not None and relation.identifier is not None
+        scope = scope_for(self._table_profile(), plan.target)
+        runs = self._incremental_runs(relation.database)
+        return runs.replace_partitions(plan.staging, relation.schema, relation.identifier, scope)
+
+    @available.parse_none
+    def run_incremental_statements(self, statements: list[str], allow_batching: bool = False) -> Any:
+        """Run the statements that write into the target. With `allow_batching` (Iceberg, where a
+        failed statement commits nothing), HIVE/ICEBERG_TOO_MANY_OPEN_PARTITIONS returns None, to
+        run them again in partition batches."""
+        response = None
+        try:
+            for sql in statements:
+                response, _ = self.execute(sql)
+        except DbtRuntimeError as error:
+            if allow_batching and partitions.TOO_MANY_PARTITIONS in str(error):
+                logger.info(
+                    "The incremental statements write too many partitions at once: running in batches"
+                )
+                return None
+            raise
+        return response
+
+    @available
+    def timestamp_literal(self, value: datetime | str) -> str:
+        """An Athena timestamp literal for a microbatch boundary (a datetime, or its ISO text)."""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return incremental.timestamp_literal(value)
+
+    @available
+    def ddl_type(self, data_type: str) -> str:
+        return incremental.ddl_type(data_type)
+
     # --- dbt debug -----------------------------------------------------------------------------
 
     def debug_query(self) -> None:
@@ -278,9 +407,6 @@ class AthenaLiteAdapter(SQLAdapter):
         assert relation.schema is not None and relation.identifier is not None
         table = self._catalog(relation.database).get_table(relation.schema, relation.identifier)
         return None if table is None else table.table_type
-
-    def valid_incremental_strategies(self) -> list[str]:
-        return ["append"]
 
     @classmethod
     def quote(cls, identifier: str) -> str:

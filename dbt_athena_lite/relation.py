@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dbt.adapters.base.relation import BaseRelation
+from dbt.adapters.base.relation import BaseRelation, EventTimeFilter
 from dbt.adapters.contracts.relation import Policy
+
+from dbt_athena_lite.incremental import timestamp_literal
 
 
 @dataclass
@@ -37,3 +39,13 @@ class AthenaLiteRelation(BaseRelation):
     def render_pure(self) -> str:
         """Unquoted schema.table, for messages and S3 paths."""
         return ".".join(part for part in (self.schema, self.identifier) if part)
+
+    def _render_event_time_filtered(self, event_time_filter: EventTimeFilter) -> str:
+        """dbt's microbatch filter with typed bounds: Athena will not compare a timestamp with text."""
+        field = event_time_filter.field_name
+        bounds = []
+        if event_time_filter.start:
+            bounds.append(f"{field} >= {timestamp_literal(event_time_filter.start)}")
+        if event_time_filter.end:
+            bounds.append(f"{field} < {timestamp_literal(event_time_filter.end)}")
+        return " and ".join(bounds)

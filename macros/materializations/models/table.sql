@@ -11,21 +11,10 @@
 
   {{ run_hooks(pre_hooks) }}
 
-  {%- set select_sql = athena_lite__table_select(sql, plan) -%}
-  {%- set response = none -%}
-  {%- if not plan.config.force_batch -%}
-    {%- set statements = athena_lite__table_build_statements(build_relation, select_sql, plan) -%}
-    {%- set response = adapter.run_table_build(plan, statements, allow_batching=plan.config.partitioned_by | length > 0) -%}
-  {%- endif -%}
-  {%- if response is none -%}
-    {%- set filters = athena_lite__partition_batch_filters(select_sql, plan) -%}
-    {{ log('Building ' ~ target_relation.render_pure() ~ ' in ' ~ filters | length ~ ' partition batches', info=True) }}
-    {%- set statements = athena_lite__table_build_statements(build_relation, select_sql, plan, filters) -%}
-    {%- set response = adapter.run_table_build(plan, statements, allow_batching=false) -%}
-  {%- endif -%}
-  {% do store_result('main', response=response) %}
+  {%- set build = athena_lite__run_table_build(build_relation, athena_lite__table_select(sql, plan), plan) -%}
+  {% do store_result('main', response=build.response) %}
   {#- What ran, where dbt users look for it (target/run/). -#}
-  {% do write(statements | join(';\n\n')) %}
+  {% do write(build.statements | join(';\n\n')) %}
 
   {% do adapter.finish_table_build(plan) %}
   {%- if existing_relation is not none and existing_relation.is_view -%}

@@ -25,6 +25,27 @@
 
 
 {#-
+  Run a table build: one CTAS, or (force_batch, or past Athena's partition limit) the same in
+  partition batches. A failed build is discarded (adapter.run_table_build). Returns the response and
+  the statements that ran. Table models and the staging tables of incremental models both use it.
+-#}
+{% macro athena_lite__run_table_build(build_relation, select_sql, plan) -%}
+  {%- set response = none -%}
+  {%- if not plan.config.force_batch -%}
+    {%- set statements = athena_lite__table_build_statements(build_relation, select_sql, plan) -%}
+    {%- set response = adapter.run_table_build(plan, statements, allow_batching=plan.config.partitioned_by | length > 0) -%}
+  {%- endif -%}
+  {%- if response is none -%}
+    {%- set filters = athena_lite__partition_batch_filters(select_sql, plan) -%}
+    {{ log('Building ' ~ build_relation.render_pure() ~ ' in ' ~ filters | length ~ ' partition batches', info=True) }}
+    {%- set statements = athena_lite__table_build_statements(build_relation, select_sql, plan, filters) -%}
+    {%- set response = adapter.run_table_build(plan, statements, allow_batching=false) -%}
+  {%- endif -%}
+  {{ return({'response': response, 'statements': statements}) }}
+{%- endmacro %}
+
+
+{#-
   One WHERE condition per batch of partitions the model's select writes. The column types let the
   filters compare typed values, which Athena can push down to the sources' partitions.
 -#}
