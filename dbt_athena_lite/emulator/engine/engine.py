@@ -14,6 +14,7 @@ from dbt_athena_lite.emulator.engine.catalog_statements import run_catalog_state
 from dbt_athena_lite.emulator.engine.clients import EngineClients, make_clients
 from dbt_athena_lite.emulator.engine.duck import DuckDatabase
 from dbt_athena_lite.emulator.engine.errors import from_duckdb, not_supported
+from dbt_athena_lite.emulator.engine.iceberg_maintenance import run_maintenance
 from dbt_athena_lite.emulator.engine.queries import run_explain, run_query
 from dbt_athena_lite.emulator.engine.semantics import apply_duckdb_settings
 from dbt_athena_lite.emulator.engine.statement import Statement
@@ -22,6 +23,8 @@ from dbt_athena_lite.emulator.engine.unload import run_unload
 
 # Statements catalog_statements.py may handle (it runs them against Glue/S3 without DuckDB); everything else goes straight to the SQL path.
 _CATALOG_KEYWORDS = frozenset({"SHOW", "DESCRIBE", "DESC", "MSCK", "ALTER"})
+# Statements sqlglot reads as opaque commands (logging about it): their handlers parse the text.
+_COMMANDS = frozenset({"UNLOAD", "EXPLAIN", "OPTIMIZE", "VACUUM"})
 _LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.DOTALL)
 
 
@@ -56,7 +59,7 @@ class AthenaSqlEngine:
             if handled is not None:
                 return handled
         # sqlglot reads UNLOAD and EXPLAIN as opaque commands (and logs about it): they parse their query.
-        tree = exp.Command(this=keyword) if keyword in ("UNLOAD", "EXPLAIN") else parse(sql)
+        tree = exp.Command(this=keyword) if keyword in _COMMANDS else parse(sql)
         with self._duck.statement_cursor(context) as cursor:
             statement = Statement(
                 sql, tree, context, clients, cursor, Translator(sql, context, clients, cursor)
@@ -80,6 +83,8 @@ def _route(statement: Statement) -> QueryResult:
         return run_unload(statement)
     if isinstance(tree, exp.Command) and tree.name == "EXPLAIN":
         return run_explain(statement)
+    if isinstance(tree, exp.Command) and tree.name in ("OPTIMIZE", "VACUUM"):
+        return run_maintenance(statement, tree.name)
     if isinstance(tree, exp.Query | exp.Values):
         return run_query(statement)
     if isinstance(tree, exp.Insert):
