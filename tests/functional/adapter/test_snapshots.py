@@ -1,0 +1,135 @@
+"""Snapshots on the emulator: dbt's suites for Hive (rebuilt and swapped) and Iceberg (MERGE)
+targets, and what a Hive snapshot must survive: a run failing half-way never loses history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from dbt.tests.adapter.basic.test_snapshot_check_cols import BaseSnapshotCheckCols
+from dbt.tests.adapter.basic.test_snapshot_timestamp import BaseSnapshotTimestamp
+from dbt.tests.util import run_dbt
+
+# dbt's suites change their seeds with UPDATE, which Athena runs on Iceberg tables only.
+ICEBERG_SEEDS = {"seeds": {"+table_type": "iceberg"}}
+ICEBERG_SNAPSHOTS = {"snapshots": {"+table_type": "iceberg"}}
+
+
+class TestSnapshotCheckColsHive(BaseSnapshotCheckCols):
+    @pytest.fixture(scope="class")
+    def project_config_update(self) -> dict[str, Any]:
+        return {"name": "snapshot_strategy_check_cols", **ICEBERG_SEEDS}
+
+
+class TestSnapshotTimestampHive(BaseSnapshotTimestamp):
+    @pytest.fixture(scope="class")
+    def project_config_update(self) -> dict[str, Any]:
+        return {"name": "snapshot_strategy_timestamp", **ICEBERG_SEEDS}
+
+
+class TestSnapshotCheckColsIceberg(BaseSnapshotCheckCols):
+    @pytest.fixture(scope="class")
+    def project_config_update(self) -> dict[str, Any]:
+        return {"name": "snapshot_strategy_check_cols", **ICEBERG_SEEDS, **ICEBERG_SNAPSHOTS}
+
+
+class TestSnapshotTimestampIceberg(BaseSnapshotTimestamp):
+    @pytest.fixture(scope="class")
+    def project_config_update(self) -> dict[str, Any]:
+        return {"name": "snapshot_strategy_timestamp", **ICEBERG_SEEDS, **ICEBERG_SNAPSHOTS}
+
+
+# --- a Hive snapshot interrupted half-way keeps its history ------------------------------------
+
+# Three versions of a source: v2 updates id 2 and adds id 3, v3 updates id 1 and deletes id 3.
+SOURCE_SQL = """
+{% set rows = {
+  1: "(1, 'a', '2024-01-01'), (2, 'b', '2024-01-01')",
+  2: "(1, 'a', '2024-01-01'), (2, 'b2', '2024-02-01'), (3, 'c', '2024-02-01')",
+  3: "(1, 'a3', '2024-03-01'), (2, 'b2', '2024-02-01')",
+}[var('v', 1)] %}
+select id, name, cast(updated as timestamp) as updated_at from (values {{ rows }}) as t(id, name, updated)
+"""
+
+SNAPSHOT_SQL = """
+{% snapshot history %}
+{{ config(unique_key='id', strategy='timestamp', updated_at='updated_at', hard_deletes='invalidate') }}
+select * from {{ ref('source_rows') }}
+{% endsnapshot %}
+"""
+
+BuildFailure = type("BuildFailure", (RuntimeError,), {})
+
+
+class TestHiveSnapshotInterrupted:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"source_rows.sql": SOURCE_SQL}
+
+    @pytest.fixture(scope="class")
+    def snapshots(self) -> dict[str, str]:
+        return {"history.sql": SNAPSHOT_SQL}
+
+    def history(self, project: Any) -> list[tuple[Any, ...]]:
+        rows = project.run_sql(
+            f"select id, name, cast(dbt_valid_to as varchar) from {project.test_schema}.history "
+            "order by id, dbt_valid_from",
+            fetch="all",
+        )
+        return [tuple(row) for row in rows]
+
+    def snapshot(self, version: int, *, expect_pass: bool = True) -> None:
+        run_dbt(["run", "--vars", f"v: {version}"])
+        run_dbt(["snapshot", "--vars", f"v: {version}"], expect_pass=expect_pass)
+
+    def test_failures_midway_keep_the_history(self, project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        from dbt_athena_lite.aws.glue_tables import GlueTableStore
+        from dbt_athena_lite.impl import AthenaLiteAdapter
+
+        self.snapshot(1)
+        self.snapshot(2)
+        before = self.history(project)
+        assert before == [
+            (1, "a", None),
+            (2, "b", "2024-02-01 00:00:00.000"),
+            (2, "b2", None),
+            (3, "c", None),
+        ]
+
+        # 1. The statement that writes the new history fails.
+        execute = AthenaLiteAdapter.execute
+
+        def failing_build(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
+            if "history__dbt_tmp" in sql and sql.lstrip().lower().startswith("create table"):
+                raise BuildFailure("injected: the CTAS of the new history failed")
+            return execute(self, sql, *args, **kwargs)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(AthenaLiteAdapter, "execute", failing_build)
+            self.snapshot(3, expect_pass=False)
+        assert self.history(project) == before
+
+        # 2. The new history is written, then Glue fails while the swap moves the table entry.
+        update_table = GlueTableStore.update_table
+
+        def failing_swap(self: Any, database: str, table_input: dict[str, Any], **kwargs: Any) -> Any:
+            if table_input.get("Name") == "history":
+                raise BuildFailure("injected: UpdateTable failed in the middle of the swap")
+            return update_table(self, database, table_input, **kwargs)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(GlueTableStore, "update_table", failing_swap)
+            self.snapshot(3, expect_pass=False)
+        assert self.history(project) == before
+
+        # 3. The next run, undisturbed, records the changes on top of the whole history.
+        self.snapshot(3)
+        after = self.history(project)
+        assert after == [
+            (1, "a", "2024-03-01 00:00:00.000"),
+            (1, "a3", None),
+            (2, "b", "2024-02-01 00:00:00.000"),
+            (2, "b2", None),
+            (3, "c", after[4][2]),  # deleted: closed at the snapshot's time
+        ]
+        assert after[4][2] is not None
