@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from dbt_athena_lite.emulator.engine import iceberg_catalog
-from tests.emulator.conftest import RunQuery
+from dbt_athena_lite.emulator.faults import FaultSpec
+from dbt_athena_lite.emulator.server import EmulatorServer, default_engine_factory
+from tests.emulator.conftest import RunQuery, make_run_query
 from tests.emulator.test_iceberg import BASE, Sql, ctas, database, sql
 
 __all__ = ["database", "sql"]  # fixtures shared with test_iceberg.py
@@ -73,3 +76,20 @@ def test_exactly_one_of_two_concurrent_commits_fails_and_a_rerun_succeeds(
     sql(statements[loser])  # re-running the loser reads the new version and commits
     expected_rows = 4 if statements == (MERGE, INSERT) else 5
     assert sql("SELECT count(*) FROM t") == [(str(expected_rows),)]
+
+
+def test_an_injected_commit_fault_fails_the_write_and_leaves_the_table(boto3_session: Any) -> None:
+    """`--faults iceberg_commit=1.0`: every Iceberg commit of a write fails as a lost race does."""
+    with EmulatorServer(
+        engine_factory=default_engine_factory, faults=FaultSpec(iceberg_commit=1.0)
+    ) as server:
+        athena = boto3_session.client("athena", endpoint_url=server.endpoint_url)
+        bucket = f"faults-{uuid.uuid4().hex[:8]}"
+        boto3_session.client("s3", endpoint_url=server.endpoint_url).create_bucket(Bucket=bucket)
+        run_query = make_run_query(athena, f"s3://{bucket}/results/")
+        assert run_query("CREATE DATABASE f")[0] == "SUCCEEDED"
+        assert run_query(ctas(f"s3://{bucket}/t", BASE), "f")[0] == "SUCCEEDED"
+        state, _, execution = run_query("INSERT INTO t VALUES (4, 'd', 4.0)", "f")
+        assert state == "FAILED"
+        assert execution["Status"]["AthenaError"]["ErrorType"] == 233
+        assert run_query("SELECT count(*) FROM t", "f")[1][1:] == [("3",)]
