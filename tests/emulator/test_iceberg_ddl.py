@@ -100,3 +100,18 @@ def test_drop_table_removes_its_data(sql: Sql, bucket: str, s3: Any, glue: Any, 
     sql("DROP TABLE t")
     assert s3.list_objects_v2(Bucket=bucket, Prefix="t/")["KeyCount"] == 0
     assert glue.get_tables(DatabaseName=database)["TableList"] == []
+
+
+def test_drop_column(sql: Sql, bucket: str, glue: Any, database: str) -> None:
+    sql(ctas(f"s3://{bucket}/t", BASE))
+    sql("ALTER TABLE t DROP COLUMN amount")
+    assert sql("SELECT * FROM t WHERE id = 1") == [("1", "a")]
+    assert sql("SHOW COLUMNS IN t") == [("id",), ("s",)]
+
+
+def test_drop_column_of_a_hive_table_is_refused(run_query: RunQuery, database: str, bucket: str) -> None:
+    state, _, _ = run_query(
+        f"CREATE TABLE h WITH (external_location='s3://{bucket}/h/') AS SELECT 1 AS x, 2 AS y", database
+    )
+    assert state == "SUCCEEDED"
+    assert failure(run_query, database, "ALTER TABLE h DROP COLUMN y").startswith("NOT_SUPPORTED")

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from dbt_athena_lite.emulator.engine import catalog_show, iceberg_ddl
+from dbt_athena_lite.emulator.engine import catalog_show, iceberg_alter
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext, QueryResult
 from dbt_athena_lite.emulator.engine.catalog_glue import (
     GlueTable,
@@ -133,7 +133,7 @@ class _CatalogRunner:
     def alter(self, statement: AlterTable) -> QueryResult:
         database, table = self.table(statement.table)
         if is_iceberg(table):
-            return iceberg_ddl.alter_table(statement, database, table, self.clients, self.context)
+            return iceberg_alter.alter_table(statement, database, table, self.clients, self.context)
         if isinstance(statement, SetTableProperties):
             parameters = {**table.get("Parameters", {}), **statement.properties}
             self.update_table(database, table_input(table, Parameters=parameters))

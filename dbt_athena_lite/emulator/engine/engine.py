@@ -8,7 +8,7 @@ import threading
 import duckdb
 from sqlglot import exp
 
-from dbt_athena_lite.emulator.engine import ddl, writes
+from dbt_athena_lite.emulator.engine import ddl, iceberg_alter, writes
 from dbt_athena_lite.emulator.engine.api import QueryCancelled, QueryContext, QueryResult
 from dbt_athena_lite.emulator.engine.catalog_statements import run_catalog_statement
 from dbt_athena_lite.emulator.engine.clients import EngineClients, make_clients
@@ -101,6 +101,8 @@ def _route(statement: Statement) -> QueryResult:
             return ddl.create_view(statement)
         if kind in ("SCHEMA", "DATABASE"):
             return ddl.create_schema(statement)
+    if isinstance(tree, exp.Alter):  # the ALTER forms catalog_statements leaves: Iceberg DROP COLUMN
+        return iceberg_alter.drop_column(statement)
     if isinstance(tree, exp.Drop):
         kind = str(tree.args.get("kind") or "").upper()
         if kind in ("TABLE", "VIEW"):

@@ -10,28 +10,15 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from pyiceberg.exceptions import ValidationError
 from pyiceberg.schema import Schema
-from pyiceberg.table import Table
 from pyiceberg.types import NestedField
 from sqlglot import exp
 
 from dbt_athena_lite.emulator.engine import catalog
-from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext, QueryResult
-from dbt_athena_lite.emulator.engine.catalog_parsing import (
-    AddColumns,
-    AlterTable,
-    ChangeColumn,
-    RenameTable,
-    SetTableProperties,
-)
-from dbt_athena_lite.emulator.engine.clients import EngineClients
+from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryResult
 from dbt_athena_lite.emulator.engine.iceberg_catalog import (
     ALREADY_EXISTS,
-    CATALOG_NAME,
-    commit,
     iceberg_catalog,
-    load_table,
 )
 from dbt_athena_lite.emulator.engine.iceberg_types import (
     ATHENA_ICEBERG_PROPERTIES,
@@ -45,7 +32,7 @@ from dbt_athena_lite.emulator.engine.properties import CreateProperties
 from dbt_athena_lite.emulator.engine.statement import Statement
 from dbt_athena_lite.emulator.engine.storage import folder_prefix
 
-_HIVE_DDL_TASK = "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask."
+HIVE_DDL_TASK = "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask."
 
 
 def _done(substatement: str) -> QueryResult:
@@ -81,7 +68,7 @@ def create_table(statement: Statement, database: str, name: str, props: CreatePr
         if not tree.args.get("exists"):
             raise AthenaQueryError(
                 "ALREADY_EXISTS",
-                f"{_HIVE_DDL_TASK} AlreadyExistsException(message:Table {database}.{name} already exists)",
+                f"{HIVE_DDL_TASK} AlreadyExistsException(message:Table {database}.{name} already exists)",
             ) from error
     return _done("CREATE_TABLE")
 
@@ -146,68 +133,3 @@ def _delete_prefix(s3: Any, location: str) -> None:
         keys = [{"Key": item["Key"]} for item in page.get("Contents", ())]
         if keys:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
-
-
-# --- ALTER TABLE ---------------------------------------------------------------------------------
-
-
-def alter_table(
-    statement: AlterTable,
-    database: str,
-    table: catalog.GlueTable,
-    clients: EngineClients,
-    context: QueryContext,
-) -> QueryResult:
-    """ALTER TABLE forms Athena supports on Iceberg tables; the others fail as Athena's do."""
-    name = table["Name"]
-    if isinstance(statement, RenameTable):
-        _rename(clients, database, name, statement.new_table.database or database, statement.new_table.name)
-        return _done("ALTER_TABLE")
-    iceberg = load_table(clients, database, name)
-    transaction = iceberg.transaction()
-    try:
-        if isinstance(statement, SetTableProperties):
-            transaction.set_properties(iceberg_properties(statement.properties))
-        elif isinstance(statement, AddColumns):
-            with transaction.update_schema() as update:
-                for column in statement.columns:
-                    _check_new_column(iceberg, column.name)
-                    update.add_column(column.name, _column_type(column.type, iceberg), doc=column.comment)
-        elif isinstance(statement, ChangeColumn):
-            with transaction.update_schema() as update:
-                new_name = statement.column.name
-                if new_name != statement.old_name:
-                    _check_new_column(iceberg, new_name)
-                    update.rename_column(statement.old_name, new_name)
-                update.update_column(statement.old_name, _column_type(statement.column.type, iceberg))
-        else:
-            raise AthenaQueryError(
-                "NOT_SUPPORTED",
-                f"{type(statement).__name__} is not supported for Iceberg table {database}.{name}",
-            )
-    except (ValidationError, ValueError) as error:
-        raise AthenaQueryError("NOT_SUPPORTED", f"{_HIVE_DDL_TASK} {error}") from error
-    commit(clients, context, iceberg, transaction.commit_transaction)
-    return _done("ALTER_TABLE")
-
-
-def _check_new_column(table: Table, name: str) -> None:
-    if name in {f.name for f in table.schema().fields}:
-        raise AthenaQueryError("COLUMN_ALREADY_EXISTS", f"Column '{name}' already exists")
-
-
-def _column_type(hive_type: str, table: Table) -> Any:
-    ids = itertools.count(table.metadata.last_column_id + 1)
-    return iceberg_type(glue_type_to_sql(hive_type), ids.__next__)
-
-
-def _rename(clients: EngineClients, database: str, name: str, new_database: str, new_name: str) -> None:
-    if catalog.get_table(clients.glue, new_database, new_name) is not None:
-        raise AthenaQueryError(
-            "ALREADY_EXISTS",
-            f"{_HIVE_DDL_TASK} Unable to alter table. Table {new_database}.{new_name} already exists",
-        )
-    if catalog.get_database(clients.glue, new_database) is None:
-        raise AthenaQueryError("SCHEMA_NOT_FOUND", f"Schema '{CATALOG_NAME}.{new_database}' does not exist")
-    # pyiceberg's Glue rename copies the entry (same metadata and location) and drops the old one.
-    iceberg_catalog(clients).rename_table((database, name), (new_database, new_name))
