@@ -1,0 +1,35 @@
+{#
+  dbt's snapshot select (first build or changes), its columns and its snapshot timestamps cast to
+  the precision the table stores (Hive milliseconds, Iceberg microseconds: athena_lite__timestamp_type),
+  whatever the type of the `updated_at` column they come from.
+  Returns {'sql': ..., 'columns': [Column]}, the columns without dbt's work columns.
+#}
+{% macro athena_lite__snapshot_changes(select_sql, names) -%}
+  {%- set timestamps = [names.dbt_valid_from, names.dbt_valid_to, names.dbt_updated_at] | map('lower') | list -%}
+  {%- set columns = get_column_schema_from_query(select_sql) -%}
+  {%- set typed -%}
+    select
+    {%- for column in columns %}
+      {%- set name = adapter.quote(column.name) %}
+      {{ 'cast(' ~ name ~ ' as ' ~ athena_lite__timestamp_type() ~ ') as ' ~ name if column.name | lower in timestamps else name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from (
+      {{ select_sql }}
+    ) as snapshot_changes
+  {%- endset -%}
+  {%- set stored = columns | rejectattr('name', 'in', athena_lite__snapshot_work_columns(columns)) | list -%}
+  {{ return({'sql': typed, 'columns': stored}) }}
+{%- endmacro %}
+
+
+{#- dbt's change type and unique key columns: they steer the merge and are never stored. -#}
+{% macro athena_lite__snapshot_work_columns(columns) -%}
+  {%- set work = [] -%}
+  {%- for column in columns -%}
+    {%- set name = column.name | lower -%}
+    {%- if name in ('dbt_change_type', 'dbt_unique_key') or name.startswith('dbt_unique_key_') -%}
+      {%- do work.append(column.name) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(work) }}
+{%- endmacro %}
