@@ -141,15 +141,17 @@ class EmulatorApp:
         return self._engine
 
     def close(self) -> None:
+        self.queries.shutdown()
+        if self.durable is not None:
+            # No query writes any more: free the data dir now, so a restart need not wait
+            # for the warm-up below.
+            self.durable.close()
         if self._warmup is not None:
             # An interpreter that exits while a thread is still importing DuckDB aborts.
             self._warmup.join(timeout=60)
-        self.queries.shutdown()
         close = getattr(self._engine, "close", None)
         if callable(close):
             close()
-        if self.durable is not None:
-            self.durable.close()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if self._warmup is None:
@@ -295,6 +297,8 @@ class EmulatorServer:
         return self
 
     def stop(self) -> None:
+        if self.app.durable is not None:
+            self.app.durable.stopping()
         if self._serving:  # shutdown() waits for a serve_forever loop, so only when one runs
             self._server.shutdown()
         if self._thread is not None:

@@ -159,6 +159,10 @@ class DurableMoto:
         start_response(status, headers)
         return [payload]
 
+    def stopping(self) -> None:
+        """The server is shutting down: a new emulator on this directory waits for us."""
+        self._lock.mark_stopping()
+
     def close(self) -> None:
         self.journal.close()
         self._lock.release()

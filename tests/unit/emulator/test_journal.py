@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,20 @@ def test_a_second_lock_on_the_directory_names_the_holder(tmp_path: Path) -> None
     second = DataDirLock(tmp_path)
     second.acquire()  # free again once released (the kernel also frees it when a process dies)
     second.release()
+
+
+def test_a_newcomer_waits_for_an_owner_that_is_stopping(tmp_path: Path) -> None:
+    owner = DataDirLock(tmp_path)
+    owner.acquire()
+    owner.mark_stopping()
+    newcomer = DataDirLock(tmp_path)
+    waiting = threading.Thread(target=newcomer.acquire)
+    waiting.start()
+    owner.release()
+    waiting.join(timeout=30)
+    assert not waiting.is_alive()
+    assert newcomer.path.read_text() == f"{os.getpid()}\n"
+    newcomer.release()
 
 
 def _call(service: str, action: str) -> ApiCall:
