@@ -131,7 +131,7 @@ class DurableMoto:
         return RestoreReport(journaled=len(records), compacted_to=len(kept), replay=report)
 
     def _service_lock(self, call: ApiCall | None) -> threading.Lock:
-        name = call.service if call else "unsigned"
+        name = call.service if call else "s3"  # unsigned writes are anonymous S3 writes
         with self._locks_lock:
             return self._service_locks.setdefault(name, threading.Lock())
 
