@@ -4,6 +4,7 @@ through the emulator.
 
     .venv/bin/python bench/emulator_ctas.py [--rows 1000000] [--repeat 3] [--compression SNAPPY]
 
+Also prints the engine's cost of a trivial `SELECT 1` (no table: no Glue or S3 call).
 Prints figures (best of --repeat); never fails on timing. The engine's figure includes what a
 real CTAS does on top of the write: planning, the location check, the upload and the Glue
 registration.
@@ -32,6 +33,12 @@ _ROWS_ATHENA = (
     "SELECT x AS id, x % 97 AS bucket, 'name-' || CAST(x AS VARCHAR) AS label, x * 0.5e0 AS score "
     "FROM UNNEST(sequence(0, {last})) AS u(x)"
 )
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
 
 
 def best_of(repeat: int, action: Callable[[int], None]) -> float:
@@ -108,6 +115,10 @@ def main() -> None:
         print(f"DuckDB COPY to S3 (emulator):       {to_s3 * 1000:8.1f} ms")
         print(
             f"engine CTAS (plan+write+S3+Glue):   {ctas * 1000:8.1f} ms   ({ctas / local:.1f}x local, {ctas / to_s3:.1f}x S3)"
+        )
+        one = sorted(_timed(lambda: engine.execute("SELECT 1", context())) for _ in range(200))
+        print(
+            f"engine SELECT 1:                    median {one[100] * 1000:.2f} ms, p95 {one[190] * 1000:.2f} ms"
         )
         engine.close()
     finally:

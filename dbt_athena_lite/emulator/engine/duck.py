@@ -12,7 +12,7 @@ import importlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,10 +49,10 @@ class DuckDatabase:
         *,
         memory_limit: str = "4GB",
         threads: int = 2,
-        configure: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+        settings: Mapping[str, str | bool] | None = None,
     ) -> None:
-        """`configure` runs on every statement cursor (DuckDB's SET is per connection)."""
-        self._configure = configure
+        """`settings` become the defaults of every cursor (SET GLOBAL once, not SET per statement:
+        each SET is a round through DuckDB's parser and costs as much as a trivial query)."""
         self._connection = duckdb.connect(
             config={
                 "autoinstall_known_extensions": False,
@@ -67,6 +67,9 @@ class DuckDatabase:
         # A table is planned and then scanned, each reading the Parquet footers: cache them. Written
         # files never change (names carry the query id); DuckDB revalidates by modification time.
         self._connection.execute("SET GLOBAL parquet_metadata_cache = true")
+        for name, value in (settings or {}).items():
+            literal = str(value).lower() if isinstance(value, bool) else "'" + value.replace("'", "''") + "'"
+            self._connection.execute(f"SET GLOBAL {name} = {literal}")
         endpoint = urlsplit(endpoint_url)
         self._connection.execute(
             "CREATE SECRET athena_lite_s3 (TYPE s3, KEY_ID ?, SECRET ?, REGION 'us-east-1', "
@@ -85,8 +88,6 @@ class DuckDatabase:
     def statement_cursor(self, context: QueryContext) -> Iterator[duckdb.DuckDBPyConnection]:
         """A fresh cursor for one statement, interrupted if the query is stopped meanwhile."""
         cursor = self.cursor()
-        if self._configure is not None:
-            self._configure(cursor)
         self._watcher.watch(context, cursor)
         try:
             yield cursor

@@ -16,7 +16,7 @@ from dbt_athena_lite.emulator.engine.duck import DuckDatabase
 from dbt_athena_lite.emulator.engine.errors import from_duckdb, not_supported
 from dbt_athena_lite.emulator.engine.iceberg_maintenance import run_maintenance
 from dbt_athena_lite.emulator.engine.queries import run_explain, run_query
-from dbt_athena_lite.emulator.engine.semantics import apply_duckdb_settings
+from dbt_athena_lite.emulator.engine.semantics import DUCKDB_SETTINGS
 from dbt_athena_lite.emulator.engine.statement import Statement
 from dbt_athena_lite.emulator.engine.translate import Translator, parse
 from dbt_athena_lite.emulator.engine.unload import run_unload
@@ -38,7 +38,7 @@ class AthenaSqlEngine:
     def __init__(self, endpoint_url: str, *, memory_limit: str = "4GB", threads: int = 2) -> None:
         self._endpoint_url = endpoint_url
         self._duck = DuckDatabase(
-            endpoint_url, memory_limit=memory_limit, threads=threads, configure=apply_duckdb_settings
+            endpoint_url, memory_limit=memory_limit, threads=threads, settings=DUCKDB_SETTINGS
         )
         self._clients: dict[str, EngineClients] = {}
         self._clients_lock = threading.Lock()

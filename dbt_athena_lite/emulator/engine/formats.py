@@ -16,7 +16,9 @@ import duckdb
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError
 from dbt_athena_lite.emulator.engine.avro import write_avro
 from dbt_athena_lite.emulator.engine.catalog import GlueTable
-from dbt_athena_lite.emulator.engine.sqltext import quote_string
+from dbt_athena_lite.emulator.engine.hive_text import COMPLEX, serialize
+from dbt_athena_lite.emulator.engine.sqltext import quote_ident, quote_string
+from dbt_athena_lite.emulator.engine.types import SqlType, UnsupportedType, parse_type
 
 _TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
 _TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
@@ -179,11 +181,36 @@ def write_file(
     if fmt.name == "TEXTFILE":
         # Hive's LazySimpleSerDe: no quoting, \N for NULL, one-character field delimiter.
         options += ", DELIMITER " + quote_string(field_delimiter)
+        select_sql = _hive_text_columns(cursor, select_sql, parameters)
     written = cursor.execute(
         f"COPY ({select_sql}) TO {quote_string(str(path))} ({options})", list(parameters)
     )
     row = written.fetchone()
     return int(row[0]) if row else 0
+
+
+def _hive_text_columns(
+    cursor: duckdb.DuckDBPyConnection, select_sql: str, parameters: Sequence[object]
+) -> str:
+    """Arrays, maps and structs in Hive's text encoding (scalars are already what Hive writes)."""
+    described = cursor.execute(f"DESCRIBE {select_sql}", list(parameters)).fetchall()
+    columns = [(str(row[0]), _described_type(str(row[1]))) for row in described]
+    if not any(sql_type.name in COMPLEX for _, sql_type in columns):
+        return select_sql
+    projections = ", ".join(
+        f"{serialize(quote_ident(name), sql_type) if sql_type.name in COMPLEX else quote_ident(name)} "
+        f"AS {quote_ident(name)}"
+        for name, sql_type in columns
+    )
+    return f"SELECT {projections} FROM ({select_sql}) AS __athena_hive_text"
+
+
+def _described_type(duck_type: str) -> SqlType:
+    """A DuckDB type as DESCRIBE prints it; one the emulator cannot name is written as text."""
+    try:
+        return parse_type(duck_type)
+    except UnsupportedType:
+        return SqlType("varchar")
 
 
 _COPY_OPTIONS = {

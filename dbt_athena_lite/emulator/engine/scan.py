@@ -21,6 +21,7 @@ from dbt_athena_lite.emulator.engine.avro import read_avro
 from dbt_athena_lite.emulator.engine.catalog import GlueTable, get_partitions
 from dbt_athena_lite.emulator.engine.catalog_glue import HIVE_DEFAULT_PARTITION, partition_path
 from dbt_athena_lite.emulator.engine.formats import format_of_table, hive_field_delimiter
+from dbt_athena_lite.emulator.engine.hive_text import COMPLEX, deserialize
 from dbt_athena_lite.emulator.engine.projection import PartitionFiles, is_projected, projected_files
 from dbt_athena_lite.emulator.engine.pruning import matching_partitions
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident, quote_string
@@ -200,8 +201,11 @@ def _project(column: Column, available: dict[str, str], table: GlueTable) -> str
     target = column.type.to_duckdb()
     if source is None:
         return f"CAST(NULL AS {target}) AS {quote_ident(column.name)}"
+    kind = format_of_table(table)
+    if kind == "text" and column.type.name in COMPLEX:  # LazySimpleSerDe's collection delimiters
+        return f"{deserialize(f'f.{quote_ident(source)}', column.type)} AS {quote_ident(column.name)}"
     # Text formats hold strings: a value that does not parse is NULL (Hive SerDe behaviour).
-    cast = "TRY_CAST" if format_of_table(table) in ("text", "csv") else "CAST"
+    cast = "TRY_CAST" if kind in ("text", "csv") else "CAST"
     return f"{cast}(f.{quote_ident(source)} AS {target}) AS {quote_ident(column.name)}"
 
 

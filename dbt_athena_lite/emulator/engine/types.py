@@ -79,6 +79,15 @@ _ALIASES = {
     "map": "map",
     "struct": "row",
     "row": "row",
+    "list": "array",
+    # DuckDB spellings DESCRIBE prints (the engine reads the types of rows it is about to write).
+    "blob": "varbinary",
+    "hugeint": "bigint",
+    "timestamp_s": "timestamp",
+    "timestamp_ms": "timestamp",
+    "timestamp_ns": "timestamp",
+    "timestamptz": "timestamp with time zone",
+    "interval": "interval day to second",
 }
 
 # "unknown" is the type of a bare NULL: Athena reports it in results but cannot store it.
@@ -156,7 +165,9 @@ _FROM_DUCKDB_ID = {
     "interval": "interval day to second",
 }
 
-_TOKEN = re.compile(r"\s*(?:(?P<punct>[<>(),:])|(?P<quoted>\"(?:[^\"]|\"\")*\"|`[^`]*`)|(?P<word>[\w$.]+))")
+_TOKEN = re.compile(
+    r"\s*(?:(?P<punct>[<>(),:\[\]])|(?P<quoted>\"(?:[^\"]|\"\")*\"|`[^`]*`)|(?P<word>[\w$.]+))"
+)
 _MULTI_WORD = (
     "double precision",
     "timestamp with time zone",
@@ -207,6 +218,14 @@ class _Parser:
         return token
 
     def parse(self) -> SqlType:
+        parsed = self._parse_one()
+        while self.peek() == "[":  # DuckDB's list spelling: INTEGER[]
+            self.take("[")
+            self.take("]")
+            parsed = SqlType("array", (), ((None, parsed),))
+        return parsed
+
+    def _parse_one(self) -> SqlType:
         word = self.take().lower()
         for phrase in _MULTI_WORD:  # "timestamp with time zone" arrives as several words
             words = phrase.split()

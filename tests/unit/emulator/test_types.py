@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from dbt_athena_lite.emulator.engine.hive_text import deserialize, serialize
 from dbt_athena_lite.emulator.engine.types import (
     SqlType,
     UnsupportedType,
@@ -141,3 +142,33 @@ def test_types_hive_cannot_store_have_athena_and_duckdb_spellings_but_no_glue_on
     assert parsed.to_duckdb()
     with pytest.raises(UnsupportedType, match=f"Unsupported Hive type: {athena}"):
         parsed.to_glue()
+
+
+HIVE_TEXT = [
+    # (Hive type, DuckDB value, Hive's text for it)
+    ("array<int>", "[1, NULL, 3]", "1\x02\\N\x023"),
+    ("array<int>", "[]", ""),
+    ("map<string,array<int>>", "MAP {'a': [1, 2], 'b': NULL}", "a\x031\x042\x02b\x03\\N"),
+    ("struct<x:int,y:array<string>>", "{'x': 1, 'y': ['p', 'q']}", "1\x02p\x03q"),
+    ("array<struct<a:int,b:string>>", "[{'a': 1, 'b': 'z'}, NULL]", "1\x03z\x02\\N"),
+]
+
+
+@pytest.mark.parametrize(("hive_type", "value", "text"), HIVE_TEXT)
+def test_collections_round_trip_through_hives_text_encoding(hive_type: str, value: str, text: str) -> None:
+    sql_type = parse_type(hive_type)
+    connection = duckdb.connect()
+    written = connection.sql(
+        f"SELECT {serialize('v', sql_type)} FROM (SELECT {value}::{sql_type.to_duckdb()} AS v)"
+    )
+    assert written.fetchone() == (text,)
+    read = connection.execute(
+        f"SELECT {deserialize('s', sql_type)} = {value}::{sql_type.to_duckdb()} FROM (SELECT $1 AS s)", [text]
+    )
+    assert read.fetchone() == (True,)
+
+
+def test_duckdb_list_spelling_is_an_array() -> None:
+    assert (
+        parse_type('STRUCT(a INTEGER, "b c" VARCHAR)[]').to_athena() == 'array(row(a integer, "b c" varchar))'
+    )
