@@ -192,8 +192,8 @@ def merge_update_columns(config: IncrementalConfig, columns: Sequence[str]) -> l
 
 
 def _unique_key(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
+    if value is None or value in ("", []):
+        return ()  # dbt: an empty unique_key means none
     keys = [value] if isinstance(value, str) else value
     if not isinstance(keys, list | tuple) or not all(isinstance(k, str) and k.strip() for k in keys):
         raise ModelConfigError(

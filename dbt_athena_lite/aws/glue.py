@@ -61,7 +61,7 @@ def table_from_glue(raw: Mapping[str, Any]) -> GlueTable:
     """Our view of a GetTable/GetTables entry (partition keys after the data columns, as Athena lists them)."""
     storage = raw.get("StorageDescriptor") or {}
     parameters = raw.get("Parameters") or {}
-    data = [_column(c, False) for c in storage.get("Columns") or []]
+    data = [_column(c, False) for c in storage.get("Columns") or [] if _is_current(c)]
     partitions = [_column(c, True) for c in raw.get("PartitionKeys") or []]
     return GlueTable(
         database=raw["DatabaseName"],
@@ -71,6 +71,11 @@ def table_from_glue(raw: Mapping[str, Any]) -> GlueTable:
         location=storage.get("Location") or None,
         columns=tuple(data + partitions),
     )
+
+
+def _is_current(raw: Mapping[str, Any]) -> bool:
+    """False for a column an Iceberg schema change dropped: Glue keeps it, marked not current."""
+    return str((raw.get("Parameters") or {}).get("iceberg.field.current", "true")).lower() != "false"
 
 
 def _column(raw: Mapping[str, Any], is_partition_key: bool) -> GlueColumn:

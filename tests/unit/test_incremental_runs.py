@@ -112,3 +112,21 @@ def test_drop_staging_removes_entry_and_data_and_tolerates_none(aws: tuple[Any, 
     runs(glue, s3).drop_staging(staging)
     assert glue.get_tables(DatabaseName=DB)["TableList"] == []
     assert keys(s3, "tmp/") == []
+
+
+def test_columns_an_iceberg_schema_change_dropped_are_not_the_tables() -> None:
+    from dbt_athena_lite.aws.glue import table_from_glue
+
+    raw = {
+        "DatabaseName": DB,
+        "Name": "orders",
+        "Parameters": {"table_type": "ICEBERG"},
+        "StorageDescriptor": {
+            "Columns": [
+                {"Name": "id", "Type": "int", "Parameters": {"iceberg.field.current": "true"}},
+                {"Name": "field2", "Type": "string", "Parameters": {"iceberg.field.current": "false"}},
+                {"Name": "plain", "Type": "string"},
+            ]
+        },
+    }
+    assert [c.name for c in table_from_glue(raw).columns] == ["id", "plain"]
