@@ -179,3 +179,13 @@ def test_reads_in_views_joins_and_ctas_sources(sql: Sql, bucket: str) -> None:
         ("b", "40.0"),
         ("c", "60.0"),
     ]
+
+
+def test_hidden_path_and_file_size_columns(sql: Sql, bucket: str) -> None:
+    sql(ctas(f"s3://{bucket}/t", BASE))
+    rows = sql('SELECT id, "$path", "$file_size" FROM t ORDER BY id')
+    assert [row[0] for row in rows] == ["1", "2", "3"]
+    path, size = rows[0][1], rows[0][2]
+    assert path is not None and path.startswith(f"s3://{bucket}/t/data/") and path.endswith(".parquet")
+    assert size is not None and int(size) > 0
+    assert sql('SELECT count(*) FROM t WHERE "$path" LIKE \'%.parquet\'') == [("3",)]

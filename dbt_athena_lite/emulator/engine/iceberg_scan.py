@@ -38,13 +38,24 @@ def current_files(table: Table) -> list[DataFile]:
     return files
 
 
-def files_sql(columns: Sequence[IcebergColumn], files: Sequence[DataFile], *, row_ids: bool = False) -> str:
-    """SELECT of the table's columns from `files`; with `row_ids`, each row's file and position too."""
-    projections = [quote_ident(c.name) for c in columns]
+def files_sql(
+    columns: Sequence[IcebergColumn],
+    files: Sequence[DataFile],
+    *,
+    row_ids: bool = False,
+    hidden_columns: bool = False,
+) -> str:
+    """SELECT of the table's columns from `files`; with `row_ids`, each row's file and position
+    too; with `hidden_columns`, Athena's "$path" and "$file_size"."""
+    extras: list[tuple[str, str, str]] = []  # (name, DuckDB type, expression)
+    if row_ids:
+        extras += [(FILE_COLUMN, "VARCHAR", f"f.{FILE_COLUMN}"), (ROW_COLUMN, "BIGINT", "f.file_row_number")]
+    if hidden_columns:
+        extras += [("$path", "VARCHAR", f"f.{FILE_COLUMN}"), ("$file_size", "BIGINT", "m.size")]
     if not files:
-        typed = ", ".join(f"CAST(NULL AS {c.type.to_duckdb()}) AS {quote_ident(c.name)}" for c in columns)
-        extra = f", CAST(NULL AS VARCHAR) AS {FILE_COLUMN}, CAST(NULL AS BIGINT) AS {ROW_COLUMN}"
-        return f"SELECT {typed}{extra if row_ids else ''} LIMIT 0"
+        typed = [f"CAST(NULL AS {c.type.to_duckdb()}) AS {quote_ident(c.name)}" for c in columns]
+        typed += [f"CAST(NULL AS {kind}) AS {quote_ident(name)}" for name, kind, _ in extras]
+        return f"SELECT {', '.join(typed)} LIMIT 0"
     by_id = ", ".join(
         f"{c.field_id}: {{name: {quote_string(c.name)}, type: {quote_string(c.type.to_duckdb())}, "
         "default_value: NULL}"
@@ -52,17 +63,25 @@ def files_sql(columns: Sequence[IcebergColumn], files: Sequence[DataFile], *, ro
     )
     urls = "[" + ", ".join(quote_string(f.file_path) for f in files) + "]"
     options = f"schema=MAP {{{by_id}}}"
-    if row_ids:
-        options += f", filename={quote_string(FILE_COLUMN)}, file_row_number=true"
-        projections += [FILE_COLUMN, f"file_row_number AS {ROW_COLUMN}"]
-    return f"SELECT {', '.join(projections)} FROM read_parquet({urls}, {options})"
+    if extras:
+        options += f", filename={quote_string(FILE_COLUMN)}, file_row_number={str(row_ids).lower()}"
+    projections = [f"f.{quote_ident(c.name)}" for c in columns]
+    projections += [f"{expression} AS {quote_ident(name)}" for name, _, expression in extras]
+    sql = f"SELECT {', '.join(projections)} FROM read_parquet({urls}, {options}) AS f"
+    if hidden_columns:
+        sizes = ", ".join(f"({quote_string(f.file_path)}, {f.file_size_in_bytes})" for f in files)
+        sql += f" JOIN (VALUES {sizes}) AS m(path, size) ON f.{FILE_COLUMN} = m.path"
+    return sql
 
 
-def scan_iceberg(table: Table) -> TableScan:
+def scan_iceberg(table: Table, *, hidden_columns: bool = False) -> TableScan:
     columns = table_columns(table.schema())
     files = current_files(table)
+    types = {c.name: c.type.to_athena() for c in columns}
+    if hidden_columns:
+        types.update({"$path": "varchar", "$file_size": "bigint"})
     return TableScan(
-        files_sql(columns, files),
+        files_sql(columns, files, hidden_columns=hidden_columns),
         sum(f.file_size_in_bytes for f in files),
-        {c.name: c.type.to_athena() for c in columns},
+        types,
     )

@@ -173,7 +173,8 @@ class Translator:
         return scan.column_types
 
     def _create_iceberg_scan(self, view_name: str, database: str, name: str) -> dict[str, str]:
-        scan = iceberg_scan.scan_iceberg(load_table(self.clients, database, name))
+        table = load_table(self.clients, database, name)
+        scan = iceberg_scan.scan_iceberg(table, hidden_columns=self._wants_hidden)
         self.scanned_bytes += scan.scanned_bytes
         self.cursor.execute(f"CREATE TEMP VIEW {quote_ident(view_name)} AS {scan.sql}")
         return scan.column_types
