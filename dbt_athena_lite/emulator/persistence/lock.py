@@ -54,8 +54,10 @@ class DataDirLock:
 
     @staticmethod
     def _write(fd: int, content: str) -> None:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{content}\n".encode(), 0)
+        # Write, then cut: a newcomer reading meanwhile never sees an empty file.
+        data = f"{content}\n".encode()
+        os.pwrite(fd, data, 0)
+        os.ftruncate(fd, len(data))
         os.fsync(fd)
 
     def mark_stopping(self) -> None:
@@ -65,7 +67,8 @@ class DataDirLock:
 
     def release(self) -> None:
         if self._fd is not None:
-            os.ftruncate(self._fd, 0)  # no pid left behind once we are gone
+            # The pid stays in the file: it is read only while someone holds the lock, and
+            # the next owner overwrites it.
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

@@ -29,8 +29,9 @@ def is_mutating(environ: Mapping[str, Any], call: ApiCall | None) -> bool:
     path = str(environ.get("PATH_INFO", ""))
     if path.startswith("/moto-api"):
         return path == MOTO_RESET_PATH
-    if call is None:
-        return True  # unsigned: an anonymous S3 write
+    if call is None:  # unsigned: a JSON-protocol call by its target, else an anonymous S3 write
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        return not target.rsplit(".", 1)[-1].startswith(_READ_ACTION_PREFIXES) if target else True
     if call.service in _UNJOURNALED_SERVICES:
         return False
     if call.service == "s3":

@@ -110,6 +110,7 @@ def _call(service: str, action: str) -> ApiCall:
         ("POST", "/", "", _call("athena", "ListWorkGroups"), False),
         ("POST", "/", "", _call("sts", "AssumeRole"), False),
         ("PUT", "/b/k", "", None, True),  # unsigned: an anonymous S3 write
+        ("POST", "/", "", None, True),
         ("POST", "/moto-api/reset", "", None, True),
         ("POST", "/moto-api/seed", "a=42", None, False),
     ],
@@ -119,6 +120,14 @@ def test_which_requests_are_journaled(
 ) -> None:
     environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query}
     assert is_mutating(environ, call) is expected
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"), [("AWSGlue.GetTables", False), ("AWSGlue.CreateTable", True)]
+)
+def test_unsigned_json_calls_are_judged_by_their_target(target: str, expected: bool) -> None:
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "HTTP_X_AMZ_TARGET": target}
+    assert is_mutating(environ, None) is expected
 
 
 def test_ids_moto_assigns_are_read_from_its_answers() -> None:
