@@ -42,12 +42,12 @@
   {%- set build_relation = target_relation.incorporate(path={'identifier': plan.build_identifier}) -%}
   {#- As for table models: Hive partition columns go last. -#}
   {%- set select_sql = athena_lite__table_select(athena_lite__seed_select(csv_relation, agate_table, plan.config.is_iceberg), plan) -%}
-  {%- set statements = athena_lite__table_build_statements(build_relation, select_sql, plan) -%}
-  {%- do adapter.run_table_build(plan, statements, allow_batching=false) -%}
+  {#- Past Athena's 100 partitions per query, in batches, as for table models. -#}
+  {%- set build = athena_lite__run_table_build(build_relation, select_sql, plan) -%}
   {%- do adapter.finish_table_build(plan) -%}
 
   {%- do adapter.drop_relation(csv_relation) -%}
-  {{ return(statements | join(';\n')) }}
+  {{ return(build.statements | join(';\n')) }}
 {%- endmacro %}
 
 

@@ -76,12 +76,14 @@ class TestViewConstraintsColumnsEqual(AthenaColumnTypes, BaseViewConstraintsColu
         }
 
 
-_INCREMENTAL = "incremental models land with a later issue"
-
-
-@pytest.mark.skip(reason=_INCREMENTAL)
 class TestIncrementalConstraintsColumnsEqual(AthenaColumnTypes, BaseIncrementalConstraintsColumnsEqual):
-    pass
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "my_model_wrong_order.sql": fixtures.my_model_incremental_wrong_order_sql,
+            "my_model_wrong_name.sql": fixtures.my_model_incremental_wrong_name_sql,
+            "constraints_schema.yml": athena_yml(fixtures.model_schema_yml),
+        }
 
 
 _NOT_ENFORCED = "Athena enforces no constraints (not_null is reported as not enforced): a null row builds"
@@ -97,28 +99,39 @@ class TestIncrementalConstraintsRollback(BaseIncrementalConstraintsRollback):
     pass
 
 
+# dbt's header sets the session time zone; Athena runs one statement per query and has no session
+# settings, so a header can only be a comment there.
 _CONTRACT_HEADER_MODEL = """
-{{ config(materialized = "table") }}
-{% call set_sql_header(config) %}
-/* Athena runs one statement per query: a header can only be a comment */
-{%- endcall %}
+{{{{ config({config}) }}}}
+{{% call set_sql_header(config) %}}
+/* a header */
+{{%- endcall %}}
 select current_timezone() as column_name
 """
+_CONTRACT_HEADER_YML = (
+    "version: 2\nmodels:\n  - name: my_model_contract_sql_header\n"
+    "    config: {contract: {enforced: true}}\n    columns: [{name: column_name, data_type: varchar}]\n"
+)
 
 
 class TestTableContractSqlHeader(BaseTableContractSqlHeader):
     @pytest.fixture(scope="class")
     def models(self) -> dict[str, str]:
         return {
-            "my_model_contract_sql_header.sql": _CONTRACT_HEADER_MODEL,
-            "constraints_schema.yml": "version: 2\nmodels:\n  - name: my_model_contract_sql_header\n"
-            "    config: {contract: {enforced: true}}\n    columns: [{name: column_name, data_type: varchar}]\n",
+            "my_model_contract_sql_header.sql": _CONTRACT_HEADER_MODEL.format(config="materialized='table'"),
+            "constraints_schema.yml": _CONTRACT_HEADER_YML,
         }
 
 
-@pytest.mark.skip(reason=_INCREMENTAL)
 class TestIncrementalContractSqlHeader(BaseIncrementalContractSqlHeader):
-    pass
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "my_model_contract_sql_header.sql": _CONTRACT_HEADER_MODEL.format(
+                config="materialized='incremental', on_schema_change='append_new_columns'"
+            ),
+            "constraints_schema.yml": _CONTRACT_HEADER_YML,
+        }
 
 
 class ConstraintsReported:
@@ -158,9 +171,19 @@ class TestTableConstraintsRuntimeDdlEnforcement(ConstraintsReported, BaseConstra
         self.check_constraints_reported(project)
 
 
-@pytest.mark.skip(reason=_INCREMENTAL)
-class TestIncrementalConstraintsRuntimeDdlEnforcement(BaseIncrementalConstraintsRuntimeDdlEnforcement):
-    pass
+class TestIncrementalConstraintsRuntimeDdlEnforcement(
+    ConstraintsReported, BaseIncrementalConstraintsRuntimeDdlEnforcement
+):
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "my_model.sql": fixtures.my_model_incremental_wrong_order_depends_on_fk_sql,
+            "foreign_key_model.sql": fixtures.foreign_key_model_sql,
+            "constraints_schema.yml": athena_yml(fixtures.model_fk_constraint_schema_yml),
+        }
+
+    def test__constraints_ddl(self, project: Any) -> None:
+        self.check_constraints_reported(project)
 
 
 class TestModelConstraintsRuntimeEnforcement(ConstraintsReported, BaseModelConstraintsRuntimeEnforcement):
