@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from dbt.tests.adapter.basic.test_incremental import BaseIncremental, BaseIncrementalNotSchemaChange
 from dbt.tests.adapter.incremental.test_incremental_on_schema_change import BaseIncrementalOnSchemaChange
+from dbt.tests.adapter.incremental.test_incremental_predicates import BaseIncrementalPredicates
+from dbt.tests.adapter.incremental.test_incremental_unique_id import BaseIncrementalUniqueKey
 from dbt.tests.util import run_dbt, run_dbt_and_capture
 
 from tests.functional.adapter.tables_util import glue_client, keys_under, table_location, table_names
@@ -23,6 +25,22 @@ class TestIncrementalNotSchemaChange(BaseIncrementalNotSchemaChange):
 
 
 class TestIncrementalOnSchemaChange(BaseIncrementalOnSchemaChange):
+    pass
+
+
+HIVE_CANNOT_UPDATE = (
+    "Hive tables cannot update or delete rows: unique_key upserts and delete+insert need "
+    "table_type='iceberg' (the suite runs there, in test_incremental_iceberg.py)"
+)
+
+
+@pytest.mark.skip(reason=HIVE_CANNOT_UPDATE)
+class TestIncrementalUniqueKey(BaseIncrementalUniqueKey):
+    pass
+
+
+@pytest.mark.skip(reason=HIVE_CANNOT_UPDATE)
+class TestIncrementalPredicates(BaseIncrementalPredicates):
     pass
 
 
@@ -45,6 +63,10 @@ class TestInsertOverwrite:
     def models(self) -> dict[str, str]:
         return {"overwrite.sql": OVERWRITE_MODEL}
 
+    @pytest.fixture(scope="class")
+    def dbt_profile_target(self, dbt_profile_target: dict[str, Any]) -> dict[str, Any]:
+        return {**dbt_profile_target, "s3_tmp_table_dir": f"s3://{BUCKET}/tmp/"}
+
     def test_replaces_touched_partitions_only(self, project: Any, emulator_endpoint: str) -> None:
         schema = project.test_schema
         run_dbt(["run", "--vars", "{version: a, days: '1,2,3'}"])
@@ -54,7 +76,9 @@ class TestInsertOverwrite:
         assert untouched_keys
 
         for _ in range(2):  # a repeated run replaces the same partitions: no duplicates
-            run_dbt(["run", "--vars", "{version: b, days: '2,3,4'}"])
+            _, logs = run_dbt_and_capture(["run", "--vars", "{version: b, days: '2,3,4'}"])
+            # The staging table was built under s3_tmp_table_dir, and its data deleted after the run.
+            assert f"Deleted 3 objects under s3://{BUCKET}/tmp/{schema}/overwrite__dbt_tmp/" in logs
             got = project.run_sql(
                 f"select day, version, count(*) from {schema}.overwrite group by 1, 2 order by 1, 2",
                 fetch="all",
@@ -69,7 +93,21 @@ class TestInsertOverwrite:
         )
         # The staging table and its data are gone.
         assert table_names(emulator_endpoint, schema) == ["overwrite"]
-        assert not keys_under(emulator_endpoint, f"data/{schema}/overwrite__dbt_tmp/")
+        assert not keys_under(emulator_endpoint, "tmp/")
+
+    def test_full_refresh_swaps_in_a_new_build(self, project: Any, emulator_endpoint: str) -> None:
+        schema = project.test_schema
+        old = table_location(emulator_endpoint, schema, "overwrite")
+        run_dbt(["run", "--full-refresh", "--vars", "{version: c, days: '7'}"])
+        new = table_location(emulator_endpoint, schema, "overwrite")
+        assert new != old
+        assert not keys_under(emulator_endpoint, old.removeprefix(f"s3://{BUCKET}/") + "/")
+        assert sorted(partition_values(emulator_endpoint, schema, "overwrite")) == ["7"]
+        got = project.run_sql(
+            f"select day, version, count(*) from {schema}.overwrite group by 1, 2", fetch="all"
+        )
+        assert [tuple(r) for r in got] == [(7, "c", 3)]
+        assert table_names(emulator_endpoint, schema) == ["overwrite"]
 
 
 # The second run selects a new column while on_schema_change='fail': it fails after the staging build.
