@@ -66,7 +66,7 @@ def _usage_error(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from dbt_athena_lite.emulator.faults import FaultSpec, FaultSpecError
-    from dbt_athena_lite.emulator.persistence import DataDirInUseError
+    from dbt_athena_lite.emulator.persistence import DataDirError
     from dbt_athena_lite.emulator.server import EmulatorServer
 
     if args.workers < 1:
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             faults=faults,
             query_latency=args.query_latency,
         )
-    except DataDirInUseError as error:
+    except DataDirError as error:
         print(f"athena-lite emulator: {error}", file=sys.stderr)
         return 1
     except OSError as error:

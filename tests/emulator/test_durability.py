@@ -18,6 +18,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from dbt_athena_lite.emulator.cli import main
 from dbt_athena_lite.emulator.persistence import DataDirInUseError
 from dbt_athena_lite.emulator.server import EmulatorServer
 
@@ -277,3 +278,12 @@ def test_compaction_drops_undone_requests_and_keeps_the_state(tmp_path: Path) ->
         assert _state(endpoint) == expected
         process.send_signal(signal.SIGTERM)
     assert list((tmp_path / "blobs").iterdir()) == []  # the deleted objects' body files are gone
+
+
+def test_an_unusable_data_dir_is_named_in_the_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    assert main(["--port", "0", "--data-dir", str(not_a_directory)]) == 1
+    assert f"athena-lite emulator: cannot use data directory {not_a_directory}: " in capsys.readouterr().err

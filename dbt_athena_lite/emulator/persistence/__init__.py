@@ -20,6 +20,6 @@ their result files are (they are S3 objects).
 from __future__ import annotations
 
 from dbt_athena_lite.emulator.persistence.durable import CALL_KEY, DurableMoto, RestoreReport
-from dbt_athena_lite.emulator.persistence.lock import DataDirInUseError
+from dbt_athena_lite.emulator.persistence.lock import DataDirError, DataDirInUseError
 
-__all__ = ["CALL_KEY", "DataDirInUseError", "DurableMoto", "RestoreReport"]
+__all__ = ["CALL_KEY", "DataDirError", "DataDirInUseError", "DurableMoto", "RestoreReport"]

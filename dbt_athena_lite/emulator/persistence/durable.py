@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from dbt_athena_lite.emulator.persistence.clock import moto_clock
 from dbt_athena_lite.emulator.persistence.compaction import compact
 from dbt_athena_lite.emulator.persistence.journal import INLINE_BODY_LIMIT, Journal, JournalRecord
-from dbt_athena_lite.emulator.persistence.lock import DataDirLock
+from dbt_athena_lite.emulator.persistence.lock import DataDirError, DataDirLock
 from dbt_athena_lite.emulator.persistence.mutations import assigned_ids, is_mutating
 from dbt_athena_lite.emulator.persistence.replay import ReplayReport, replay
 from dbt_athena_lite.emulator.stats import ApiCall
@@ -104,10 +104,13 @@ class DurableMoto:
         self._moto = moto_app
         self._clock = moto_clock()
         self._lock = DataDirLock(directory)
-        self._lock.acquire()
         try:
+            self._lock.acquire()
             self.journal = Journal(directory)
             self.restored = self._restore()
+        except OSError as error:
+            self._lock.release()
+            raise DataDirError(f"cannot use data directory {directory}: {error}") from error
         except BaseException:
             self._lock.release()
             raise

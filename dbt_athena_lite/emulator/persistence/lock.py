@@ -18,7 +18,11 @@ _STOPPING = "stopping"
 WAIT_FOR_STOPPING_OWNER_SECONDS = 60.0
 
 
-class DataDirInUseError(RuntimeError):
+class DataDirError(RuntimeError):
+    """The data directory cannot be used (the message says why and names it)."""
+
+
+class DataDirInUseError(DataDirError):
     """Another running emulator holds the data directory."""
 
 
