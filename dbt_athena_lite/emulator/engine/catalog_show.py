@@ -156,14 +156,7 @@ def show_create_table(database: str, table: GlueTable) -> QueryResult:
     descriptor = table.get("StorageDescriptor", {})
     columns = data_columns(table)
     if is_iceberg(table):
-        # Athena prints Iceberg tables as Trino-style DDL with the Iceberg properties.
-        lines = [f"CREATE TABLE {database}.{table['Name']} ("]
-        lines += [line.replace("`", "") for line in _column_lines(columns)]
-        if table.get("PartitionKeys"):
-            lines.append(f"PARTITIONED BY ({', '.join(partition_key_names(table))})")
-        lines += ["LOCATION " + _quote(table_location(table)), "TBLPROPERTIES ("]
-        lines += _property_lines({"table_type": "iceberg"})
-        return utility_result(["createtab_stmt"], lines, "SHOW_CREATE_TABLE")
+        return show_create_iceberg_table(database, table, partition_key_names(table), {})
     serde = descriptor.get("SerdeInfo", {})
     lines = [f"CREATE EXTERNAL TABLE `{database}.{table['Name']}`("]
     lines += _column_lines(columns)
@@ -182,6 +175,20 @@ def show_create_table(database: str, table: GlueTable) -> QueryResult:
     ]
     if table.get("Parameters"):
         lines += ["TBLPROPERTIES (", *_property_lines(table["Parameters"])]
+    return utility_result(["createtab_stmt"], lines, "SHOW_CREATE_TABLE")
+
+
+def show_create_iceberg_table(
+    database: str, table: GlueTable, partitioning: Sequence[str], properties: dict[str, str]
+) -> QueryResult:
+    """Athena prints Iceberg tables as Trino-style DDL: partition transforms ("day(ts)",
+    "bucket(4, id)") and the Iceberg properties Athena knows, from the table's metadata."""
+    lines = [f"CREATE TABLE {database}.{table['Name']} ("]
+    lines += [line.replace("`", "") for line in _column_lines(data_columns(table))]
+    if partitioning:
+        lines.append(f"PARTITIONED BY ({', '.join(partitioning)})")
+    lines += ["LOCATION " + _quote(table_location(table)), "TBLPROPERTIES ("]
+    lines += _property_lines({"table_type": "iceberg", **properties})
     return utility_result(["createtab_stmt"], lines, "SHOW_CREATE_TABLE")
 
 

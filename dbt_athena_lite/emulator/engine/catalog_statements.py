@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from dbt_athena_lite.emulator.engine import catalog_show, iceberg_alter
+from dbt_athena_lite.emulator.engine import catalog_show, iceberg_alter, iceberg_ddl
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext, QueryResult
 from dbt_athena_lite.emulator.engine.catalog_glue import (
     GlueTable,
@@ -126,6 +126,9 @@ class _CatalogRunner:
                 "NOT_SUPPORTED",
                 f"SHOW CREATE TABLE is not supported for views; use SHOW CREATE VIEW {database}.{table['Name']}",
             )
+        if is_iceberg(table):
+            partitioning, properties = iceberg_ddl.show_create_details(self.clients, database, table)
+            return catalog_show.show_create_iceberg_table(database, table, partitioning, properties)
         return catalog_show.show_create_table(database, table)
 
     # -- ALTER TABLE ---------------------------------------------------------------------------------

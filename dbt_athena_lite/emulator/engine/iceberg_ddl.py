@@ -11,15 +11,14 @@ import itertools
 from typing import Any
 
 from pyiceberg.schema import Schema
+from pyiceberg.transforms import BucketTransform, IdentityTransform, TruncateTransform
 from pyiceberg.types import NestedField
 from sqlglot import exp
 
 from dbt_athena_lite.emulator.engine import catalog
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryResult
-from dbt_athena_lite.emulator.engine.iceberg_catalog import (
-    ALREADY_EXISTS,
-    iceberg_catalog,
-)
+from dbt_athena_lite.emulator.engine.clients import EngineClients
+from dbt_athena_lite.emulator.engine.iceberg_catalog import ALREADY_EXISTS, iceberg_catalog, load_table
 from dbt_athena_lite.emulator.engine.iceberg_types import (
     ATHENA_ICEBERG_PROPERTIES,
     add_partitioning,
@@ -133,3 +132,28 @@ def _delete_prefix(s3: Any, location: str) -> None:
         keys = [{"Key": item["Key"]} for item in page.get("Contents", ())]
         if keys:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+
+
+# --- SHOW CREATE TABLE ---------------------------------------------------------------------------
+
+
+def show_create_details(
+    clients: EngineClients, database: str, glue_table: catalog.GlueTable
+) -> tuple[list[str], dict[str, str]]:
+    """SHOW CREATE TABLE's partitioning ("day(ts)", "bucket(4, id)") and Athena-named properties."""
+    table = load_table(clients, database, glue_table["Name"])
+    schema = table.schema()
+    partitioning = []
+    for spec_field in table.spec().fields:
+        column = schema.find_column_name(spec_field.source_id) or str(spec_field.source_id)
+        transform = spec_field.transform
+        if isinstance(transform, IdentityTransform):
+            partitioning.append(column)
+        elif isinstance(transform, BucketTransform | TruncateTransform):
+            kind = "bucket" if isinstance(transform, BucketTransform) else "truncate"
+            width = transform.num_buckets if isinstance(transform, BucketTransform) else transform.width
+            partitioning.append(f"{kind}({width}, {column})")
+        else:
+            partitioning.append(f"{transform}({column})")
+    properties = {k: v for k, v in table.properties.items() if k in ATHENA_ICEBERG_PROPERTIES}
+    return partitioning, properties
