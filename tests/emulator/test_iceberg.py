@@ -188,4 +188,18 @@ def test_hidden_path_and_file_size_columns(sql: Sql, bucket: str) -> None:
     path, size = rows[0][1], rows[0][2]
     assert path is not None and path.startswith(f"s3://{bucket}/t/data/") and path.endswith(".parquet")
     assert size is not None and int(size) > 0
-    assert sql('SELECT count(*) FROM t WHERE "$path" LIKE \'%.parquet\'') == [("3",)]
+    assert sql("SELECT count(*) FROM t WHERE \"$path\" LIKE '%.parquet'") == [("3",)]
+
+
+def test_ctas_stores_the_types_athena_gives_the_query(
+    sql: Sql, bucket: str, glue: Any, database: str
+) -> None:
+    sql(
+        ctas(
+            f"s3://{bucket}/t",
+            "SELECT sum(x) AS total, CAST(1 AS smallint) AS small FROM (VALUES 1, 2) AS v(x)",
+        )
+    )
+    columns = glue.get_table(DatabaseName=database, Name="t")["Table"]["StorageDescriptor"]["Columns"]
+    assert [(c["Name"], c["Type"]) for c in columns] == [("total", "bigint"), ("small", "int")]
+    assert sql("SELECT total, small FROM t") == [("3", "1")]

@@ -31,7 +31,11 @@ def hold_commits_until_two_are_ready() -> None:
     """Both statements have read the same table version when they commit: whichever commits
     second has lost the race."""
     barrier = threading.Barrier(2, timeout=20)
-    iceberg_catalog.before_commit = lambda _table: barrier.wait() and None
+
+    def wait(_table: str) -> None:
+        barrier.wait()
+
+    iceberg_catalog.before_commit = wait
 
 
 MERGE = (

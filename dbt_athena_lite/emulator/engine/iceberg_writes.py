@@ -29,8 +29,10 @@ from dbt_athena_lite.emulator.engine.iceberg_types import (
 )
 from dbt_athena_lite.emulator.engine.properties import CreateProperties, literal_text, read_properties
 from dbt_athena_lite.emulator.engine.queries import plan_query
+from dbt_athena_lite.emulator.engine.sqltext import quote_ident
 from dbt_athena_lite.emulator.engine.statement import Statement
 from dbt_athena_lite.emulator.engine.translate import DEFAULT_CATALOG
+from dbt_athena_lite.emulator.engine.types import parse_type
 from dbt_athena_lite.emulator.engine.writes import _dml_result, _insert_columns, _insert_rows_sql
 
 _CTAS_ONLY = frozenset({"table_type", "is_external", "location", "partitioning"})
@@ -47,7 +49,12 @@ def create_table_as(statement: Statement, database: str, name: str) -> QueryResu
     transforms = [parse_partitioning(text) for text in _raw_names(props, "partitioning")]
     planned = plan_query(statement, tree.expression)
     check_column_names(planned.names)
-    rows_sql = planned.renamed_sql() + (" LIMIT 0" if props.with_no_data else "")
+    # Stored with the types Athena gives the query (DuckDB's sum(bigint) is a HUGEINT, Athena's a bigint).
+    casts = ", ".join(
+        f"CAST({quote_ident(name)} AS {parse_type(athena).to_duckdb()}) AS {quote_ident(name)}"
+        for name, athena in zip(planned.names, planned.athena_types(), strict=True)
+    )
+    rows_sql = f"SELECT {casts} FROM ({planned.renamed_sql()})" + (" LIMIT 0" if props.with_no_data else "")
     statement.check_cancelled()
     rows = statement.cursor.sql(rows_sql).to_arrow_table()
     rows = rows.cast(iceberg_arrow_schema(rows.schema))
