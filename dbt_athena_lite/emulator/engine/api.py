@@ -32,7 +32,7 @@ class QueryContext:
     # Set by StopQueryExecution; long-running engine work should check it and raise QueryCancelled.
     cancelled: threading.Event = field(default_factory=threading.Event, compare=False)
     # Fault injection (--faults iceberg_commit=RATE): asked once per Iceberg commit; the engine
-    # calls check_iceberg_commit(context) rather than this directly.
+    # calls check_iceberg_commit(context, table) rather than this directly.
     should_fail_iceberg_commit: Callable[[], bool] = field(default=_never, compare=False, repr=False)
 
 
