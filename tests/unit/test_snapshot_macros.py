@@ -56,14 +56,16 @@ create table history as select * from (values
 ) as t(id, name, dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to)
 """
 # What dbt's snapshot_staging_table finds: id 1 changed, id 3 deleted, id 4 new. The closed row
-# S2 of id 2 also appears, as a stale update, to show that only current rows are closed.
+# S2 of id 2 also appears, as a stale update, to show that only current rows are closed, and
+# S3 as an insert: MERGE inserts only ids the table lacks (as for a revived row, whose id repeats).
 CHANGES = """
 create table changes as select * from (values
   ('update', 1, 'a3', 'S1', timestamp '2024-03-01', timestamp '2024-03-01', timestamp '2024-03-01'),
   ('insert', 1, 'a3', 'S5', timestamp '2024-03-01', timestamp '2024-03-01', null::timestamp),
   ('delete', 3, 'c',  'S4', timestamp '2024-03-02', timestamp '2024-03-02', timestamp '2024-03-02'),
   ('insert', 4, 'd',  'S6', timestamp '2024-03-01', timestamp '2024-03-01', null::timestamp),
-  ('update', 2, 'b',  'S2', timestamp '2024-03-01', timestamp '2024-03-01', timestamp '2099-01-01')
+  ('update', 2, 'b',  'S2', timestamp '2024-03-01', timestamp '2024-03-01', timestamp '2099-01-01'),
+  ('insert', 2, 'b2', 'S3', timestamp '2024-02-01', timestamp '2024-02-01', null::timestamp)
 ) as t(dbt_change_type, id, name, dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to)
 """
 CHANGE_COLUMNS = [SimpleNamespace(name=c) for c in HISTORY_COLUMNS]
@@ -124,7 +126,7 @@ def test_rebuild_keeps_dropped_columns_and_adds_new_ones() -> None:
     # the table's columns, then the query's new one; NULL where a side lacks a column
     assert 'history."name" as "name"' in history_side and 'null as "email"' in history_side
     assert 'null as "name"' in changes_side and '"email" as "email"' in changes_side
-    assert changes_side.endswith("where dbt_change_type = 'insert'")
+    assert "where dbt_change_type = 'insert' and not exists" in changes_side
 
 
 def test_merge_closes_only_current_rows_and_inserts_new_ones() -> None:

@@ -1,7 +1,7 @@
 {#
   The Hive snapshot after this run, as one select: every row of the current table, with
   dbt_valid_to set on the current rows the changes close (what dbt's MERGE updates), then the
-  changes' new rows (what it inserts). Columns are the table's, then any the query added; a column
+  changes' new rows whose dbt_scd_id the history lacks (what it inserts). Columns are the table's, then any the query added; a column
   one side lacks is NULL there (the other side of the UNION gives its type).
 #}
 {% macro athena_lite__snapshot_rebuild_sql(target_relation, changes, names) -%}
@@ -40,6 +40,7 @@
   {%- endfor %}
   from snapshot_changes
   where dbt_change_type = 'insert'
+    and not exists (select 1 from {{ target_relation }} as kept where kept.{{ scd_id }} = snapshot_changes.{{ scd_id }})
 {%- endmacro %}
 
 
