@@ -203,3 +203,29 @@ def test_ctas_stores_the_types_athena_gives_the_query(
     columns = glue.get_table(DatabaseName=database, Name="t")["Table"]["StorageDescriptor"]["Columns"]
     assert [(c["Name"], c["Type"]) for c in columns] == [("total", "bigint"), ("small", "int")]
     assert sql("SELECT total, small FROM t") == [("3", "1")]
+
+
+def test_ctas_formats_and_compressions(sql: Sql, bucket: str, glue: Any, database: str) -> None:
+    """pyiceberg writes Parquet: an ORC or Avro table keeps its format property, files are Parquet."""
+    for index, (fmt, codec) in enumerate([("parquet", "gzip"), ("orc", "zstd"), ("avro", "snappy")]):
+        name = f"f{index}"
+        sql(
+            ctas(
+                f"s3://{bucket}/{name}",
+                BASE,
+                name=name,
+                extra=f", format='{fmt}', write_compression='{codec}'",
+            )
+        )
+        assert sql(f"SELECT count(*) FROM {name}") == [("3",)]
+        parameters = glue.get_table(DatabaseName=database, Name=name)["Table"]["Parameters"]
+        assert (parameters["format"], parameters["write.parquet.compression-codec"]) == (fmt, codec)
+
+
+def test_iceberg_ctas_refuses_hive_partitioned_by(run_query: RunQuery, database: str, bucket: str) -> None:
+    reason = failure(
+        run_query,
+        database,
+        ctas(f"s3://{bucket}/t", "SELECT 1 AS a, 2 AS b", extra=", partitioned_by=ARRAY['b']"),
+    )
+    assert reason.startswith("INVALID_TABLE_PROPERTY") and "partitioning" in reason

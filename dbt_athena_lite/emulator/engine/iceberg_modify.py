@@ -58,9 +58,9 @@ def rewrite_rows(statement: Statement, table: Table, tree: exp.Expression, *, mi
     affected = _changed_files(statement, files)
     if len(affected) < min_files:
         affected = []
-    kept_out = " OR ".join([f"{FILE_COLUMN} IS NULL", *_in_files(affected)])
+    written = " OR ".join([f"{FILE_COLUMN} IS NULL", *_in_files(affected)])  # new rows, rewritten files
     names = ", ".join(quote_ident(c.name) for c in columns)
-    rows = arrow_rows(statement, table, f"SELECT {names} FROM {TARGET} WHERE {kept_out}")
+    rows = arrow_rows(statement, table, f"SELECT {names} FROM {TARGET} WHERE {written}")
     statement.check_cancelled()
     _commit_rewrite(statement, table, [f for f in files if f.file_path in affected], rows)
     return changed

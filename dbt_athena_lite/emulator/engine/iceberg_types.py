@@ -258,6 +258,7 @@ _ICEBERG_NAMES = {
     "vacuum_min_snapshots_to_keep": "history.expire.min-snapshots-to-keep",
     "vacuum_max_metadata_files_to_keep": "write.metadata.previous-versions-max",
 }
+_FORMATS = frozenset({"parquet", "orc", "avro"})
 _CODECS = {"none": "uncompressed", "uncompressed": "uncompressed", "gzip": "gzip", "snappy": "snappy"}
 _CODECS.update({"zstd": "zstd", "lz4": "lz4", "brotli": "brotli"})
 
@@ -278,10 +279,11 @@ def iceberg_properties(athena: dict[str, str]) -> dict[str, str]:
         stored["history.expire.max-snapshot-age-ms"] = str(seconds * 1000)
     if "format" in athena:
         fmt = athena["format"].lower()
-        if fmt != "parquet":
+        if fmt not in _FORMATS:
             raise AthenaQueryError(
-                "NOT_SUPPORTED",
-                f"The emulator writes Iceberg tables as PARQUET only (format='{athena['format']}')",
+                "INVALID_TABLE_PROPERTY", f"Unsupported format for Iceberg tables: {athena['format']}"
             )
-        stored["write.format.default"] = fmt
+        # pyiceberg writes Parquet only: an ORC or Avro table keeps its `format` property but its
+        # files are Parquet (each data file's format is in the metadata, so readers are not misled).
+        stored["write.format.default"] = "parquet"
     return stored

@@ -43,9 +43,10 @@ def create_table_as(statement: Statement, database: str, name: str) -> QueryResu
     tree = statement.tree
     props = read_properties(tree)
     location = _ctas_location(props)
-    stored = iceberg_properties(
-        {key: literal_text(value) for key, value in props.named.items() if key not in _CTAS_ONLY}
-    )
+    athena = {key: literal_text(value) for key, value in props.named.items() if key not in _CTAS_ONLY}
+    if props.file_format:  # sqlglot reads WITH (format='...') as a file format node
+        athena["format"] = props.file_format.lower()
+    stored = iceberg_properties(athena)
     transforms = [parse_partitioning(text) for text in _raw_names(props, "partitioning")]
     planned = plan_query(statement, tree.expression)
     check_column_names(planned.names)
@@ -85,6 +86,11 @@ def _raw_names(props: CreateProperties, name: str) -> list[str]:
 
 
 def _ctas_location(props: CreateProperties) -> str:
+    if props.partitioned_by:
+        raise AthenaQueryError(
+            "INVALID_TABLE_PROPERTY",
+            "Iceberg tables are partitioned with partitioning=ARRAY['day(ts)', 'col', ...], not partitioned_by",
+        )
     for name in props.named:
         if name not in _CTAS_ONLY and name not in ATHENA_ICEBERG_PROPERTIES:
             raise AthenaQueryError(

@@ -60,7 +60,10 @@ def test_athena_properties_are_kept_and_translated_for_iceberg_writers() -> None
 
 @pytest.mark.parametrize(
     ("properties", "error_name"),
-    [({"format": "orc"}, "NOT_SUPPORTED"), ({"write_compression": "deflate"}, "INVALID_TABLE_PROPERTY")],
+    [
+        ({"format": "csv"}, "INVALID_TABLE_PROPERTY"),
+        ({"write_compression": "deflate"}, "INVALID_TABLE_PROPERTY"),
+    ],
 )
 def test_unsupported_properties_fail(properties: dict[str, str], error_name: str) -> None:
     with pytest.raises(AthenaQueryError) as raised:
