@@ -9,6 +9,12 @@ from typing import Any
 import pytest
 from dbt.tests.adapter.basic.test_snapshot_check_cols import BaseSnapshotCheckCols
 from dbt.tests.adapter.basic.test_snapshot_timestamp import BaseSnapshotTimestamp
+from dbt.tests.adapter.simple_snapshot.test_ephemeral_snapshot_hard_deletes import (
+    BaseSnapshotEphemeralHardDeletes,
+    BaseSnapshotNewColumnSpecificCheckCols,
+    BaseSnapshotNewColumnTimestampStrategy,
+    BaseSnapshotNewColumnWithDeletes,
+)
 from dbt.tests.adapter.simple_snapshot.test_snapshot import BaseSimpleSnapshot, BaseSnapshotCheck
 from dbt.tests.util import run_dbt
 
@@ -103,6 +109,60 @@ class TestSnapshotCheckIceberg(AthenaFact, BaseSnapshotCheck):
     @pytest.fixture(scope="class")
     def project_config_update(self) -> dict[str, Any]:
         return {**ICEBERG_SEEDS, **ICEBERG_SNAPSHOTS}
+
+
+class AthenaCustomers:
+    """The hard-delete suites' source table in Athena DDL: an Iceberg table (rows are deleted from
+    it), timestamps as literals, a column added the Hive-DDL way (Athena has no DEFAULT)."""
+
+    @pytest.fixture(scope="class")
+    def source_create_sql(self) -> str:
+        columns = (
+            "cast(null as integer) as id, cast(null as varchar) as first_name, "
+            "cast(null as varchar) as last_name, cast(null as varchar) as email, "
+            "cast(null as timestamp(6)) as updated_at"
+        )
+        location = f"s3://{BUCKET}/data/{{schema}}/src_customers/{uuid.uuid4().hex}/"
+        return (
+            "create table {schema}.src_customers "
+            f"with (table_type='ICEBERG', is_external=false, location='{location}') "
+            f"as select {columns} where false"
+        )
+
+    @pytest.fixture(scope="class")
+    def source_insert_sql(self) -> str:
+        return (
+            "insert into {schema}.src_customers values "
+            "(1, 'John', 'Doe', 'john.doe@example.com', timestamp '2023-01-01 10:00:00'), "
+            "(2, 'Jane', 'Smith', 'jane.smith@example.com', timestamp '2023-01-02 11:00:00'), "
+            "(3, 'Bob', 'Johnson', 'bob.johnson@example.com', timestamp '2023-01-03 12:00:00')"
+        )
+
+    @pytest.fixture(scope="class")
+    def source_alter_sql(self) -> str:
+        return "alter table {schema}.src_customers add columns (dummy_column string)"
+
+
+class TestSnapshotEphemeralHardDeletes(AthenaCustomers, BaseSnapshotEphemeralHardDeletes):
+    pass
+
+
+class TestSnapshotNewColumnTimestampStrategy(AthenaCustomers, BaseSnapshotNewColumnTimestampStrategy):
+    pass
+
+
+class TestSnapshotNewColumnSpecificCheckCols(AthenaCustomers, BaseSnapshotNewColumnSpecificCheckCols):
+    pass
+
+
+class TestSnapshotNewColumnWithDeletesHive(AthenaCustomers, BaseSnapshotNewColumnWithDeletes):
+    pass
+
+
+class TestSnapshotNewColumnWithDeletesIceberg(AthenaCustomers, BaseSnapshotNewColumnWithDeletes):
+    @pytest.fixture(scope="class")
+    def project_config_update(self) -> dict[str, Any]:
+        return ICEBERG_SNAPSHOTS
 
 
 # --- a Hive snapshot interrupted half-way keeps its history ------------------------------------
