@@ -334,6 +334,10 @@ class AthenaLiteAdapter(SQLAdapter):
         return incremental.incremental_config(raw, check_config(self._table_profile(), raw))
 
     @available.parse_none
+    def staging_partition_count(self, plan: IncrementalPlan) -> int:
+        return self._incremental_runs(plan.staging.database).partition_count(plan.staging)
+
+    @available.parse_none
     def needs_partition_batches(self, plan: IncrementalPlan) -> bool:
         """Whether the Hive staging rows go into the target in batches (decided before the first
         INSERT: a failed Hive INSERT may leave files behind, so it is never retried in batches)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from dbt.tests.adapter.incremental.test_incremental_microbatch import BaseMicrobatch
-from dbt.tests.util import patch_microbatch_end_time, run_dbt
+from dbt.tests.util import patch_microbatch_end_time, run_dbt_and_capture
 
 # Hive partitions by the batch's day; the event time itself stays a column.
 HIVE_MICROBATCH = """
@@ -92,7 +92,27 @@ class TestHiveMicrobatchNeedsPartitions:
 
     def test_names_the_fix(self, project: Any) -> None:
         with patch_microbatch_end_time("2020-01-02 13:57:00"):
-            results = run_dbt(["run"], expect_pass=False)
-        message = next(str(r.message) for r in results if r.node.name == "microbatch_model")
-        assert "Model config `partitioned_by`" in message
-        assert "partitioned_by=['event_date']" in message
+            _, logs = run_dbt_and_capture(["run"], expect_pass=False)  # batch errors are in the log
+        assert "Model config `partitioned_by`" in logs
+        assert "partitioned_by=['event_date']" in logs
+
+
+# Monthly partitions under daily batches: each batch would replace the whole month.
+COARSE_PARTITIONS = """
+{{ config(materialized='incremental', incremental_strategy='microbatch', event_time='event_time',
+          batch_size='day', begin=modules.datetime.datetime(2020, 1, 1), partitioned_by=['event_month']) }}
+select id, event_time, cast(date_trunc('month', event_time) as date) as event_month from {{ ref('input_model') }}
+"""
+
+
+class TestHiveMicrobatchCoarsePartitions(AthenaMicrobatch):
+    @pytest.fixture(scope="class")
+    def microbatch_model_sql(self) -> str:
+        return COARSE_PARTITIONS
+
+    def test_run_with_event_time(self, project: Any, insert_two_rows_sql: str) -> None:
+        with patch_microbatch_end_time("2020-01-03 13:57:00"):
+            _, logs = run_dbt_and_capture(["run"], expect_pass=False)
+        assert "rows outside the batch, which would be lost" in logs
+        # The first batch built the table; no later batch replaced its month.
+        self.assert_row_count(project, "microbatch_model", 1)

@@ -74,6 +74,9 @@
   {%- set statements = strategy_sql(arg_dict) -%}
 
   {%- if plan.config.replaces_partitions -%}
+    {%- if plan.config.strategy == 'microbatch' and adapter.staging_partition_count(plan) > 0 -%}
+      {%- do athena_lite__check_batch_partitions(target_relation, staging_sql, plan) -%}
+    {%- endif -%}
     {%- do adapter.replace_partitions(plan, target_relation) -%}
   {%- endif -%}
   {%- set response = adapter.run_incremental_statements(statements, allow_batching=plan.target.is_iceberg and arg_dict.batch_filters is none) -%}
@@ -84,4 +87,26 @@
     {%- set response = adapter.run_incremental_statements(statements) -%}
   {%- endif -%}
   {{ return({'response': response, 'statements': statements}) }}
+{%- endmacro %}
+
+
+{#-
+  A Hive microbatch replaces whole partitions. Partitions coarser than the batch (a month for a
+  daily batch) also hold other batches' rows, which the replacement would lose: refuse instead.
+-#}
+{% macro athena_lite__check_batch_partitions(target_relation, staging_sql, plan) -%}
+  {%- set filters = athena_lite__partition_batch_filters(staging_sql, plan.batching) -%}
+  {%- set query -%}
+    select count(*) from {{ target_relation }}
+    where ({{ filters | join(' or ') }})
+      and not ({{ athena_lite__batch_window(plan.config.event_time, target_relation) }})
+  {%- endset -%}
+  {%- set outside = run_query(query).columns[0].values()[0] -%}
+  {%- if outside > 0 -%}
+    {%- do exceptions.raise_compiler_error(
+        'Microbatch model ' ~ target_relation.render_pure() ~ ': the partitions this batch replaces also hold '
+        ~ outside ~ ' rows outside the batch, which would be lost. Partition by the event time at the grain of '
+        ~ "batch_size or finer (e.g. partitioned_by=['event_date'] with batch_size='day'), then run with --full-refresh"
+    ) -%}
+  {%- endif -%}
 {%- endmacro %}

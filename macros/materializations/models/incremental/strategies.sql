@@ -29,17 +29,20 @@
 
 
 {% macro athena_lite__delete_batch_window(arg_dict) -%}
-  {%- set event_time = arg_dict['incremental_config'].event_time -%}
+  {%- set conditions = [athena_lite__batch_window(arg_dict['incremental_config'].event_time, arg_dict['target_relation'])] -%}
+  {%- do conditions.extend(arg_dict['incremental_predicates'] or []) -%}
+  delete from {{ arg_dict['target_relation'] }} where {{ conditions | join(' and ') }}
+{%- endmacro %}
+
+
+{#- The current microbatch batch as a condition on the event-time column: start <= t < end. -#}
+{% macro athena_lite__batch_window(event_time, relation) -%}
   {%- set start = model.batch.event_time_start if model.batch else config.get('__dbt_internal_microbatch_event_time_start') -%}
   {%- set end = model.batch.event_time_end if model.batch else config.get('__dbt_internal_microbatch_event_time_end') -%}
-  {%- set conditions = [] -%}
-  {%- if start -%}{%- do conditions.append(event_time ~ ' >= ' ~ adapter.timestamp_literal(start)) -%}{%- endif -%}
-  {%- if end -%}{%- do conditions.append(event_time ~ ' < ' ~ adapter.timestamp_literal(end)) -%}{%- endif -%}
-  {%- do conditions.extend(arg_dict['incremental_predicates'] or []) -%}
-  {%- if not conditions -%}
-    {%- do exceptions.raise_compiler_error('Microbatch model ' ~ arg_dict['target_relation'].render_pure() ~ ' ran without a batch window; run it with dbt >= 1.9, which sets event_time_start and event_time_end') -%}
+  {%- if not start or not end -%}
+    {%- do exceptions.raise_compiler_error('Microbatch model ' ~ relation.render_pure() ~ ' ran without a batch window; run it with dbt >= 1.9, which sets event_time_start and event_time_end') -%}
   {%- endif -%}
-  delete from {{ arg_dict['target_relation'] }} where {{ conditions | join(' and ') }}
+  {{ event_time }} >= {{ adapter.timestamp_literal(start) }} and {{ event_time }} < {{ adapter.timestamp_literal(end) }}
 {%- endmacro %}
 
 
