@@ -312,3 +312,53 @@ class TestNewRecordDeletesIceberg(NewRecordDeletes):
     @pytest.fixture(scope="class")
     def project_config_update(self) -> dict[str, Any]:
         return ICEBERG_SNAPSHOTS
+
+
+RENAMED_COLUMNS_SNAPSHOT_SQL = """
+{% snapshot history %}
+{{ config(unique_key='id', strategy='timestamp', updated_at='updated_at', hard_deletes='invalidate',
+          snapshot_meta_column_names={'dbt_valid_to': 'VALID_TO', 'dbt_valid_from': 'valid_from',
+                                      'dbt_scd_id': 'scd_id', 'dbt_updated_at': 'changed_at'}) }}
+select * from {{ ref('source_rows') }}
+{% endsnapshot %}
+"""
+
+
+class RenamedMetaColumns:
+    """snapshot_meta_column_names: dbt's columns under the user's names (Athena lower-cases them)."""
+
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"source_rows.sql": SOURCE_SQL}
+
+    @pytest.fixture(scope="class")
+    def snapshots(self) -> dict[str, str]:
+        return {"history.sql": RENAMED_COLUMNS_SNAPSHOT_SQL}
+
+    def test_history_under_the_configured_names(self, project: Any) -> None:
+        for version in (1, 2, 3):
+            run_dbt(["run", "--vars", f"v: {version}"])
+            run_dbt(["snapshot", "--vars", f"v: {version}"])
+        rows = project.run_sql(
+            "select id, name, cast(valid_to as varchar), scd_id is not null, changed_at = valid_from "
+            f"from {project.test_schema}.history order by id, valid_from",
+            fetch="all",
+        )
+        assert [tuple(row)[:3] for row in rows][:4] == [
+            (1, "a", "2024-03-01 00:00:00.000"),
+            (1, "a3", None),
+            (2, "b", "2024-02-01 00:00:00.000"),
+            (2, "b2", None),
+        ]
+        assert rows[4][:2] == (3, "c") and rows[4][2] is not None  # deleted in v3
+        assert all(row[3] and row[4] for row in rows)
+
+
+class TestRenamedMetaColumnsHive(RenamedMetaColumns):
+    pass
+
+
+class TestRenamedMetaColumnsIceberg(RenamedMetaColumns):
+    @pytest.fixture(scope="class")
+    def project_config_update(self) -> dict[str, Any]:
+        return ICEBERG_SNAPSHOTS
