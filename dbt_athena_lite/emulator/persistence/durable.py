@@ -122,6 +122,8 @@ class DurableMoto:
         kept = compact(records, self.journal.body)
         if len(kept) < len(records):
             self.journal.rewrite(kept)
+        else:
+            self.journal.delete_unnamed_blobs(kept)
         report = replay(self._moto, kept, self.journal.body)
         logger.info(
             "restored %s: %d journaled requests, %d after compaction, replayed in %.2fs (%d refused)",

@@ -174,7 +174,7 @@ class Journal:
         """Replace the journal with `records` atomically (compaction), then delete the blobs
         no record names any more. Not concurrent with appends: called before serving."""
         temporary = self.path.with_suffix(".tmp")
-        kept_blobs: set[str] = set()
+        kept_blobs: set[str] = set()  # collected while writing: `records` may be an iterator
         with temporary.open("w", encoding="utf-8") as out:
             for record in records:
                 out.write(record.to_json() + "\n")
@@ -188,8 +188,16 @@ class Journal:
             os.close(self._fd)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
             self._written = self._synced = os.fstat(self._fd).st_size
+        self._delete_blobs_except(kept_blobs)
+
+    def delete_unnamed_blobs(self, records: Iterable[JournalRecord]) -> None:
+        """Delete blobs no record names: a crash between a blob and its line leaves one.
+        Not concurrent with appends: called before serving."""
+        self._delete_blobs_except({record.blob for record in records if record.blob})
+
+    def _delete_blobs_except(self, names: set[str]) -> None:
         for blob in self.blob_dir.iterdir():
-            if blob.name not in kept_blobs:
+            if blob.name not in names:
                 blob.unlink(missing_ok=True)
 
     def close(self) -> None:

@@ -65,6 +65,15 @@ def test_rewrite_replaces_the_journal_and_deletes_unnamed_blobs(tmp_path: Path) 
     assert sorted(p.name for p in journal.blob_dir.iterdir()) == [kept_blob]
 
 
+def test_blobs_that_no_line_names_are_deleted(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    named = journal.store_blob(b"named")
+    journal.store_blob(b"orphan")  # the crash came before its line was written
+    journal.sync(journal.append(_record("/b/k", blob=named)))
+    journal.delete_unnamed_blobs(journal.records())
+    assert [p.name for p in journal.blob_dir.iterdir()] == [named]
+
+
 def test_a_second_lock_on_the_directory_names_the_holder(tmp_path: Path) -> None:
     first = DataDirLock(tmp_path)
     first.acquire()
