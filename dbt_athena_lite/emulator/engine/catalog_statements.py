@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from dbt_athena_lite.emulator.engine import catalog_show, iceberg_alter, iceberg_ddl
+from dbt_athena_lite.emulator.engine import catalog_show
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext, QueryResult
 from dbt_athena_lite.emulator.engine.catalog_glue import (
     GlueTable,
@@ -127,6 +127,9 @@ class _CatalogRunner:
                 f"SHOW CREATE TABLE is not supported for views; use SHOW CREATE VIEW {database}.{table['Name']}",
             )
         if is_iceberg(table):
+            # pyiceberg loads on first use (~1 s of imports)
+            from dbt_athena_lite.emulator.engine import iceberg_ddl
+
             partitioning, properties = iceberg_ddl.show_create_details(self.clients, database, table)
             return catalog_show.show_create_iceberg_table(database, table, partitioning, properties)
         return catalog_show.show_create_table(database, table)
@@ -136,6 +139,9 @@ class _CatalogRunner:
     def alter(self, statement: AlterTable) -> QueryResult:
         database, table = self.table(statement.table)
         if is_iceberg(table):
+            # pyiceberg loads on first use (~1 s of imports)
+            from dbt_athena_lite.emulator.engine import iceberg_alter
+
             return iceberg_alter.alter_table(statement, database, table, self.clients, self.context)
         if isinstance(statement, SetTableProperties):
             parameters = {**table.get("Parameters", {}), **statement.properties}

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlglot import TokenType, exp
 
-from dbt_athena_lite.emulator.engine import catalog, iceberg_ddl, presto_view
+from dbt_athena_lite.emulator.engine import catalog, presto_view
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryResult
 from dbt_athena_lite.emulator.engine.catalog_glue import database_not_found, table_not_found
 from dbt_athena_lite.emulator.engine.errors import position, qualified, schema_not_found
@@ -112,6 +112,9 @@ def create_table(statement: Statement) -> QueryResult:
     if catalog.get_database(statement.glue, database) is None:
         raise database_not_found(database)
     if iceberg:
+        # pyiceberg loads on first use (~1 s of imports)
+        from dbt_athena_lite.emulator.engine import iceberg_ddl
+
         return iceberg_ddl.create_table(statement, database, name, props)
     columns = (
         [c for c in schema.expressions if isinstance(c, exp.ColumnDef)]
@@ -201,6 +204,9 @@ def drop_relation(statement: Statement) -> QueryResult:
             f"use DROP {'VIEW' if catalog.is_view(existing) else 'TABLE'}",
         )
     if catalog.is_iceberg(existing):
+        # pyiceberg loads on first use (~1 s of imports)
+        from dbt_athena_lite.emulator.engine import iceberg_ddl
+
         return iceberg_ddl.drop_table(statement, database, existing)
     statement.glue.delete_table(DatabaseName=database, Name=name)
     return _done(substatement)

@@ -8,13 +8,12 @@ import threading
 import duckdb
 from sqlglot import exp
 
-from dbt_athena_lite.emulator.engine import ddl, iceberg_alter, writes
+from dbt_athena_lite.emulator.engine import ddl, writes
 from dbt_athena_lite.emulator.engine.api import QueryCancelled, QueryContext, QueryResult
 from dbt_athena_lite.emulator.engine.catalog_statements import run_catalog_statement
 from dbt_athena_lite.emulator.engine.clients import EngineClients, make_clients
 from dbt_athena_lite.emulator.engine.duck import DuckDatabase
 from dbt_athena_lite.emulator.engine.errors import from_duckdb, not_supported
-from dbt_athena_lite.emulator.engine.iceberg_maintenance import run_maintenance
 from dbt_athena_lite.emulator.engine.queries import run_explain, run_query
 from dbt_athena_lite.emulator.engine.semantics import DUCKDB_SETTINGS
 from dbt_athena_lite.emulator.engine.statement import Statement
@@ -84,6 +83,9 @@ def _route(statement: Statement) -> QueryResult:
     if isinstance(tree, exp.Command) and tree.name == "EXPLAIN":
         return run_explain(statement)
     if isinstance(tree, exp.Command) and tree.name in ("OPTIMIZE", "VACUUM"):
+        # pyiceberg loads on first use (~1 s of imports)
+        from dbt_athena_lite.emulator.engine.iceberg_maintenance import run_maintenance
+
         return run_maintenance(statement, tree.name)
     if isinstance(tree, exp.Query | exp.Values):
         return run_query(statement)
@@ -102,6 +104,9 @@ def _route(statement: Statement) -> QueryResult:
         if kind in ("SCHEMA", "DATABASE"):
             return ddl.create_schema(statement)
     if isinstance(tree, exp.Alter):  # the ALTER forms catalog_statements leaves: Iceberg DROP COLUMN
+        # pyiceberg loads on first use (~1 s of imports)
+        from dbt_athena_lite.emulator.engine import iceberg_alter
+
         return iceberg_alter.drop_column(statement)
     if isinstance(tree, exp.Drop):
         kind = str(tree.args.get("kind") or "").upper()

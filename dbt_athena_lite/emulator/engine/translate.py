@@ -18,7 +18,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from dbt_athena_lite.emulator.engine import catalog, iceberg_scan, presto_view
+from dbt_athena_lite.emulator.engine import catalog, presto_view
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError, QueryContext
 from dbt_athena_lite.emulator.engine.clients import EngineClients
 from dbt_athena_lite.emulator.engine.errors import (
@@ -28,7 +28,6 @@ from dbt_athena_lite.emulator.engine.errors import (
     syntax_error,
     table_not_found,
 )
-from dbt_athena_lite.emulator.engine.iceberg_catalog import load_table
 from dbt_athena_lite.emulator.engine.information_schema import information_schema_table
 from dbt_athena_lite.emulator.engine.pruning import partition_predicate
 from dbt_athena_lite.emulator.engine.scan import scan_table
@@ -173,6 +172,10 @@ class Translator:
         return scan.column_types
 
     def _create_iceberg_scan(self, view_name: str, database: str, name: str) -> dict[str, str]:
+        # pyiceberg loads on first use (~1 s of imports)
+        from dbt_athena_lite.emulator.engine import iceberg_scan
+        from dbt_athena_lite.emulator.engine.iceberg_catalog import load_table
+
         table = load_table(self.clients, database, name)
         scan = iceberg_scan.scan_iceberg(table, hidden_columns=self._wants_hidden)
         self.scanned_bytes += scan.scanned_bytes
