@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
-from tests.emulator.conftest import RunQuery
+from dbt_athena_lite.emulator.engine.clients import make_clients
+from dbt_athena_lite.emulator.engine.iceberg_catalog import load_table
+from tests.emulator.conftest import RunningEmulator, RunQuery
 
 Sql = Callable[[str], list[tuple[str | None, ...]]]
 
@@ -229,3 +232,24 @@ def test_iceberg_ctas_refuses_hive_partitioned_by(run_query: RunQuery, database:
         ctas(f"s3://{bucket}/t", "SELECT 1 AS a, 2 AS b", extra=", partitioned_by=ARRAY['b']"),
     )
     assert reason.startswith("INVALID_TABLE_PROPERTY") and "partitioning" in reason
+
+
+def test_time_travel_by_snapshot_id_and_timestamp(
+    sql: Sql, bucket: str, run_query: RunQuery, database: str, emulator: RunningEmulator
+) -> None:
+    sql(ctas(f"s3://{bucket}/t", BASE))
+    table = load_table(make_clients(emulator.endpoint_url, "us-east-1"), database, "t")
+    first = table.current_snapshot()
+    assert first is not None
+    sql("ALTER TABLE t ADD COLUMNS (note string)")
+    sql("INSERT INTO t VALUES (4, 'd', 4.0, 'new')")
+    assert sql(f"SELECT count(*) FROM t FOR VERSION AS OF {first.snapshot_id}") == [("3",)]
+    as_of = datetime.fromtimestamp(first.timestamp_ms / 1000, tz=timezone.utc).strftime(
+        "%Y-%m-%d %H:%M:%S.%f"
+    )
+    assert sql(f"SELECT * FROM t FOR TIMESTAMP AS OF TIMESTAMP '{as_of} UTC' WHERE id = 1") == [
+        ("1", "a", "10.5")  # the snapshot's schema: no `note` yet
+    ]
+    assert failure(run_query, database, "SELECT * FROM t FOR VERSION AS OF 42").startswith(
+        "INVALID_ARGUMENTS"
+    )

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import duckdb
 from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table
+from sqlglot import exp
 
 from dbt_athena_lite.emulator.engine.api import AthenaQueryError
 from dbt_athena_lite.emulator.engine.iceberg_types import IcebergColumn, table_columns
@@ -22,12 +24,12 @@ FILE_COLUMN = "__athena_file"
 ROW_COLUMN = "__athena_row"
 
 
-def current_files(table: Table) -> list[DataFile]:
-    """The data files of the table's current snapshot (none for a table without one)."""
-    if table.current_snapshot() is None:
+def current_files(table: Table, snapshot_id: int | None = None) -> list[DataFile]:
+    """The data files of the table's current snapshot, or of `snapshot_id` (none without one)."""
+    if (table.snapshot_by_id(snapshot_id) if snapshot_id is not None else table.current_snapshot()) is None:
         return []
     files: list[DataFile] = []
-    for task in table.scan().plan_files():
+    for task in table.scan(snapshot_id=snapshot_id).plan_files():
         if task.delete_files:
             raise AthenaQueryError(
                 "NOT_SUPPORTED",
@@ -74,9 +76,22 @@ def files_sql(
     return sql
 
 
-def scan_iceberg(table: Table, *, hidden_columns: bool = False) -> TableScan:
-    columns = table_columns(table.schema())
-    files = current_files(table)
+def scan_iceberg(
+    table: Table,
+    *,
+    hidden_columns: bool = False,
+    version: exp.Version | None = None,
+    cursor: duckdb.DuckDBPyConnection | None = None,
+) -> TableScan:
+    """The table now, or as of `version` (FOR VERSION AS OF <snapshot id> / FOR TIMESTAMP AS OF
+    <timestamp>, evaluated on `cursor`), read with the schema of that snapshot as Athena does."""
+    snapshot_id = None if version is None or cursor is None else _snapshot_id(table, version, cursor)
+    schema = table.schema()
+    snapshot = table.snapshot_by_id(snapshot_id) if snapshot_id is not None else None
+    if snapshot is not None and snapshot.schema_id is not None:
+        schema = table.schemas().get(snapshot.schema_id, schema)
+    columns = table_columns(schema)
+    files = current_files(table, snapshot_id)
     types = {c.name: c.type.to_athena() for c in columns}
     if hidden_columns:
         types.update({"$path": "varchar", "$file_size": "bigint"})
@@ -85,3 +100,22 @@ def scan_iceberg(table: Table, *, hidden_columns: bool = False) -> TableScan:
         sum(f.file_size_in_bytes for f in files),
         types,
     )
+
+
+def _snapshot_id(table: Table, version: exp.Version, cursor: duckdb.DuckDBPyConnection) -> int:
+    name = ".".join(table.name()[-2:])
+    point = version.args.get("expression")
+    if point is None:
+        raise AthenaQueryError("SYNTAX_ERROR", "line 1:1: FOR ... AS OF needs a snapshot id or a timestamp")
+    if str(version.name).upper() == "VERSION":
+        snapshot_id = int(point.name) if isinstance(point, exp.Literal) and not point.is_string else None
+        if snapshot_id is None or table.snapshot_by_id(snapshot_id) is None:
+            raise AthenaQueryError("INVALID_ARGUMENTS", f"Iceberg snapshot ID does not exists: {point.sql()}")
+        return snapshot_id
+    at = cursor.sql(f"SELECT epoch_ms(CAST({point.sql(dialect='duckdb')} AS TIMESTAMPTZ))").fetchone()
+    snapshot = table.snapshot_as_of_timestamp(int(at[0])) if at and at[0] is not None else None
+    if snapshot is None:
+        raise AthenaQueryError(
+            "INVALID_ARGUMENTS", f"No version history table {name} at or before {point.sql('athena')}"
+        )
+    return snapshot.snapshot_id

@@ -119,8 +119,10 @@ class Translator:
                 (database, name, None), lambda view: self._create_view(view, table, database, depth)
             )
         if catalog.is_iceberg(table):
+            version = node.args.get("version")  # FOR VERSION/TIMESTAMP AS OF: Iceberg time travel
             return self._registered(
-                (database, name, None), lambda view: self._create_iceberg_scan(view, database, name)
+                (database, name, version.sql() if version else None),
+                lambda view: self._create_iceberg_scan(view, database, name, version),
             )
         keys = [k["Name"].lower() for k in table.get("PartitionKeys", [])]
         predicate = partition_predicate(node, keys)  # part of the key: each reference may prune differently
@@ -171,13 +173,17 @@ class Translator:
         self.cursor.execute(f"CREATE TEMP VIEW {quote_ident(view_name)} AS {scan.sql}")
         return scan.column_types
 
-    def _create_iceberg_scan(self, view_name: str, database: str, name: str) -> dict[str, str]:
+    def _create_iceberg_scan(
+        self, view_name: str, database: str, name: str, version: exp.Version | None
+    ) -> dict[str, str]:
         # pyiceberg loads on first use (~1 s of imports)
         from dbt_athena_lite.emulator.engine import iceberg_scan
         from dbt_athena_lite.emulator.engine.iceberg_catalog import load_table
 
         table = load_table(self.clients, database, name)
-        scan = iceberg_scan.scan_iceberg(table, hidden_columns=self._wants_hidden)
+        scan = iceberg_scan.scan_iceberg(
+            table, hidden_columns=self._wants_hidden, version=version, cursor=self.cursor
+        )
         self.scanned_bytes += scan.scanned_bytes
         self.cursor.execute(f"CREATE TEMP VIEW {quote_ident(view_name)} AS {scan.sql}")
         return scan.column_types
