@@ -24,12 +24,42 @@ NAMES = {
 HISTORY_COLUMNS = ["id", "name", "dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to"]
 
 
-def macros(snapshot_config: dict[str, Any]) -> Any:
+class _Return(Exception):
+    """dbt's `return()`: the macro's value, raised out of the template."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _return(value: Any) -> None:
+    raise _Return(value)
+
+
+@pytest.fixture(autouse=True)
+def dbt_macro_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in dbt, a macro's `return()` ends that macro only and becomes its value."""
+    invoke = jinja2.runtime.Macro._invoke
+
+    def returning(self: Any, arguments: Any, autoescape: Any) -> Any:
+        try:
+            return invoke(self, arguments, autoescape)
+        except _Return as returned:
+            return returned.value
+
+    monkeypatch.setattr(jinja2.runtime.Macro, "_invoke", returning)
+
+
+def macros(snapshot_config: dict[str, Any], query_columns: list[tuple[str, str]] | None = None) -> Any:
     env = jinja2.Environment(extensions=["jinja2.ext.do"])
     env.globals.update(
         {
             "config": SimpleNamespace(get=lambda key, default=None: snapshot_config.get(key, default)),
+            "return": _return,
             "get_snapshot_table_column_names": lambda: NAMES,
+            "get_column_schema_from_query": lambda sql: [
+                SimpleNamespace(name=name, dtype=dtype) for name, dtype in query_columns or []
+            ],
+            "athena_lite__timestamp_type": lambda: "timestamp(6)",
             "adapter": SimpleNamespace(
                 quote=lambda name: f'"{name}"',
                 get_columns_in_relation=lambda relation: [SimpleNamespace(name=c) for c in HISTORY_COLUMNS],
@@ -37,7 +67,7 @@ def macros(snapshot_config: dict[str, Any]) -> Any:
         }
     )
     source = "\n".join(
-        (SNAPSHOTS / name).read_text(encoding="utf-8") for name in ("rebuild.sql", "merge.sql")
+        (SNAPSHOTS / name).read_text(encoding="utf-8") for name in ("changes.sql", "rebuild.sql", "merge.sql")
     )
     return env.from_string(source).module
 
@@ -140,3 +170,20 @@ def test_merge_closes_only_current_rows_and_inserts_new_ones() -> None:
         "when not matched and dbt_internal_source.dbt_change_type = 'insert' "
         'then insert ("id", "name") values (dbt_internal_source."id", dbt_internal_source."name")'
     )
+
+
+def test_changes_store_every_timestamp_at_the_tables_precision() -> None:
+    """dbt's timestamps whatever their source type (a date here), and the query's own timestamps."""
+    query = [
+        ("id", "integer"),
+        ("seen_at", "timestamp"),
+        ("dbt_valid_from", "date"),
+        ("dbt_change_type", "varchar"),
+        ("dbt_unique_key", "integer"),
+    ]
+    changes = macros({}, query).athena_lite__snapshot_changes("select 1", NAMES)
+    assert flat(changes["sql"]).startswith(
+        'select "id", cast("seen_at" as timestamp(6)) as "seen_at", '
+        'cast("dbt_valid_from" as timestamp(6)) as "dbt_valid_from", "dbt_change_type", "dbt_unique_key" '
+    )
+    assert [column.name for column in changes["columns"]] == ["id", "seen_at", "dbt_valid_from"]

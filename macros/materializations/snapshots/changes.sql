@@ -1,7 +1,8 @@
 {#
-  dbt's snapshot select (first build or changes), its columns and its snapshot timestamps cast to
-  the precision the table stores (Hive milliseconds, Iceberg microseconds: athena_lite__timestamp_type),
-  whatever the type of the `updated_at` column they come from.
+  dbt's snapshot select (first build or changes) and its columns. dbt's timestamps, and every
+  timestamp column of the query, are cast to the one precision the table stores (Hive
+  milliseconds, Iceberg microseconds: athena_lite__timestamp_type): a snapshot of an Iceberg source
+  into Hive (or the reverse) then builds, and history and changes always have the same types.
   Returns {'sql': ..., 'columns': [Column]}, the columns without dbt's work columns.
 #}
 {% macro athena_lite__snapshot_changes(select_sql, names) -%}
@@ -11,7 +12,8 @@
     select
     {%- for column in columns %}
       {%- set name = adapter.quote(column.name) %}
-      {{ 'cast(' ~ name ~ ' as ' ~ athena_lite__timestamp_type() ~ ') as ' ~ name if column.name | lower in timestamps else name }}{{ ',' if not loop.last }}
+      {%- set is_timestamp = column.name | lower in timestamps or (column.dtype | lower).startswith('timestamp') %}
+      {{ 'cast(' ~ name ~ ' as ' ~ athena_lite__timestamp_type() ~ ') as ' ~ name if is_timestamp else name }}{{ ',' if not loop.last }}
     {%- endfor %}
     from (
       {{ select_sql }}
