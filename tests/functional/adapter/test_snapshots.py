@@ -426,3 +426,40 @@ class TestSnapshotDbtValidToCurrent(BaseSnapshotDbtValidToCurrent):
 @pytest.mark.skip(reason=POSTGRES_FIXTURES)
 class TestSnapshotMultiUniqueKey(BaseSnapshotMultiUniqueKey):
     pass
+
+
+class TestPartitionedHiveSnapshotPastAthenasLimit:
+    """A Hive snapshot partitioned into more than 100 partitions is rebuilt in partition batches."""
+
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "days.sql": (
+                "select n as id, cast(n * {{ var('v', 1) }} as varchar) as value, "
+                "cast('2024-01-01' as timestamp) + n * interval '1' day as updated_at, "
+                "cast(n as varchar) as part from unnest(sequence(1, 120)) as t(n)"
+            )
+        }
+
+    @pytest.fixture(scope="class")
+    def snapshots(self) -> dict[str, str]:
+        return {
+            "days_history.sql": (
+                "{% snapshot days_history %}"
+                "{{ config(unique_key='id', strategy='check', check_cols=['value'], partitioned_by=['part']) }}"
+                "select * from {{ ref('days') }}"
+                "{% endsnapshot %}"
+            )
+        }
+
+    def test_each_run_builds_in_batches(self, project: Any) -> None:
+        for version in (1, 2):
+            run_dbt(["run", "--vars", f"v: {version}"])
+            run_dbt(["snapshot", "--vars", f"v: {version}"])
+        counts = project.run_sql(
+            "select count(*), count(dbt_valid_to), count(distinct part) "
+            f"from {project.test_schema}.days_history",
+            fetch="one",
+        )
+        # v2 doubles every value: all 120 rows are closed and 120 opened, in 120 partitions
+        assert tuple(counts) == (240, 120, 120)
