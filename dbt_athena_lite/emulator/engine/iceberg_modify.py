@@ -24,7 +24,7 @@ from dbt_athena_lite.emulator.engine.iceberg_types import table_columns
 from dbt_athena_lite.emulator.engine.iceberg_writes import arrow_rows
 from dbt_athena_lite.emulator.engine.sqltext import quote_ident, quote_string
 from dbt_athena_lite.emulator.engine.statement import Statement
-from dbt_athena_lite.emulator.engine.writes import _dml_result
+from dbt_athena_lite.emulator.engine.writes import dml_result
 
 TARGET = "__athena_iceberg_target"
 TOUCHED = "__athena_touched"
@@ -34,7 +34,7 @@ _SUBSTATEMENTS = {exp.Update: "UPDATE", exp.Delete: "DELETE", exp.Merge: "MERGE"
 def modify_rows(statement: Statement, database: str, name: str) -> QueryResult:
     tree = statement.tree
     changed = rewrite_rows(statement, load_table(statement.clients, database, name), tree)
-    return _dml_result(statement, _SUBSTATEMENTS[type(tree)], changed)
+    return dml_result(statement, _SUBSTATEMENTS[type(tree)], changed)
 
 
 def rewrite_rows(statement: Statement, table: Table, tree: exp.Expression, *, min_files: int = 1) -> int:

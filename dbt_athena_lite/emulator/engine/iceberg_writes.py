@@ -33,7 +33,12 @@ from dbt_athena_lite.emulator.engine.sqltext import quote_ident
 from dbt_athena_lite.emulator.engine.statement import Statement
 from dbt_athena_lite.emulator.engine.translate import DEFAULT_CATALOG
 from dbt_athena_lite.emulator.engine.types import parse_type
-from dbt_athena_lite.emulator.engine.writes import _dml_result, _insert_columns, _insert_rows_sql
+from dbt_athena_lite.emulator.engine.writes import (
+    check_insert_arity,
+    dml_result,
+    insert_columns,
+    insert_rows_sql,
+)
 
 _CTAS_ONLY = frozenset({"table_type", "is_external", "location", "partitioning"})
 
@@ -72,7 +77,7 @@ def create_table_as(statement: Statement, database: str, name: str) -> QueryResu
         raise AthenaQueryError(
             "ALREADY_EXISTS", f"Table '{qualified(DEFAULT_CATALOG, database, name)}' already exists"
         ) from error
-    return _dml_result(statement, "CREATE_TABLE_AS_SELECT", rows.num_rows)
+    return dml_result(statement, "CREATE_TABLE_AS_SELECT", rows.num_rows)
 
 
 def _raw_names(props: CreateProperties, name: str) -> list[str]:
@@ -116,23 +121,17 @@ def insert_into(statement: Statement, database: str, name: str) -> QueryResult:
     tree = statement.tree
     table = load_table(statement.clients, database, name)
     columns = table_columns(table.schema())
-    targets = _insert_columns(statement, tree.this, [c.name for c in columns])
+    targets = insert_columns(statement, tree.this, [c.name for c in columns])
     planned = plan_query(statement, tree.expression)
-    if len(planned.duck_types) != len(targets):
-        raise AthenaQueryError(
-            "TYPE_MISMATCH",
-            "Insert query has mismatched column types: "
-            f"Table: [{', '.join(c.type.to_athena() for c in columns if c.name in targets)}], "
-            f"Query: [{', '.join(planned.athena_types())}]",
-        )
+    check_insert_arity(planned, targets, columns)
     statement.check_cancelled()
-    rows = arrow_rows(statement, table, _insert_rows_sql(planned, targets, columns))
+    rows = arrow_rows(statement, table, insert_rows_sql(planned, targets, columns))
     if rows.num_rows:
         transaction = table.transaction()
         transaction.append(rows)
         statement.check_cancelled()
         commit(statement.clients, statement.context, table, transaction.commit_transaction)
-    return _dml_result(statement, "INSERT", rows.num_rows)
+    return dml_result(statement, "INSERT", rows.num_rows)
 
 
 def arrow_rows(statement: Statement, table: Table, sql: str) -> pa.Table:

@@ -56,7 +56,7 @@ _HIVE_CTAS_PROPERTIES = frozenset(
 _INSERT_FORMATS = {"parquet": "PARQUET", "orc": "ORC", "json": "JSON", "text": "TEXTFILE", "avro": "AVRO"}
 
 
-def _dml_result(statement: Statement, substatement: str, rows: int) -> QueryResult:
+def dml_result(statement: Statement, substatement: str, rows: int) -> QueryResult:
     return QueryResult(
         statement_type="DML",
         update_count=rows,
@@ -76,7 +76,7 @@ def create_table_as(statement: Statement) -> QueryResult:
     require_database(statement, node, database)
     if catalog.get_table(statement.glue, database, name) is not None:
         if tree.args.get("exists"):
-            return _dml_result(statement, "CREATE_TABLE_AS_SELECT", 0)
+            return dml_result(statement, "CREATE_TABLE_AS_SELECT", 0)
         raise AthenaQueryError(
             "ALREADY_EXISTS",
             f"{position(statement.sql, node)}: Table '{qualified(DEFAULT_CATALOG, database, name)}' already exists",
@@ -123,7 +123,7 @@ def create_table_as(statement: Statement) -> QueryResult:
     )
     _register(statement, database, table_input, written, create=True)
     write_manifest(statement.s3, statement.context, written.urls)
-    return _dml_result(statement, "CREATE_TABLE_AS_SELECT", written.rows)
+    return dml_result(statement, "CREATE_TABLE_AS_SELECT", written.rows)
 
 
 def _check_ctas_properties(props: CreateProperties) -> None:
@@ -263,16 +263,10 @@ def insert_into(statement: Statement) -> QueryResult:
     data_columns = table_columns(table, partition_keys=False)
     keys = table_columns(table, partition_keys=True)
     columns = [*data_columns, *keys]
-    targets = _insert_columns(statement, target_node, [c.name for c in columns])
+    targets = insert_columns(statement, target_node, [c.name for c in columns])
     planned = plan_query(statement, tree.expression)
-    if len(planned.duck_types) != len(targets):
-        raise AthenaQueryError(
-            "TYPE_MISMATCH",
-            "Insert query has mismatched column types: "
-            f"Table: [{', '.join(c.type.to_athena() for c in columns if c.name in targets)}], "
-            f"Query: [{', '.join(planned.athena_types())}]",
-        )
-    rows_sql = _insert_rows_sql(planned, targets, columns)
+    check_insert_arity(planned, targets, columns)
+    rows_sql = insert_rows_sql(planned, targets, columns)
     fmt = _insert_format(table)
     parameters = table.get("Parameters", {}) or {}
     serde = table["StorageDescriptor"].get("SerdeInfo", {}).get("Parameters", {}) or {}
@@ -298,7 +292,7 @@ def insert_into(statement: Statement) -> QueryResult:
     written.partitions = [(v, loc) for v, loc in written.partitions if v not in existing]
     _register(statement, database, table_input(table), written, create=False)
     write_manifest(statement.s3, statement.context, written.urls)
-    return _dml_result(statement, "INSERT", written.rows)
+    return dml_result(statement, "INSERT", written.rows)
 
 
 def _target_table(statement: Statement, node: exp.Table) -> tuple[str, str, catalog.GlueTable]:
@@ -311,7 +305,7 @@ def _target_table(statement: Statement, node: exp.Table) -> tuple[str, str, cata
     return database, name, table
 
 
-def _insert_columns(statement: Statement, target_node: exp.Expression, names: list[str]) -> list[str]:
+def insert_columns(statement: Statement, target_node: exp.Expression, names: list[str]) -> list[str]:
     if not isinstance(target_node, exp.Schema):
         return names
     listed = [ident.name.lower() for ident in target_node.expressions]
@@ -324,7 +318,18 @@ def _insert_columns(statement: Statement, target_node: exp.Expression, names: li
     return listed
 
 
-def _insert_rows_sql(planned: PlannedQuery, targets: list[str], columns: list[Any]) -> str:
+def check_insert_arity(planned: PlannedQuery, targets: list[str], columns: list[Any]) -> None:
+    """Athena's error when an INSERT's query has more or fewer columns than it writes to."""
+    if len(planned.duck_types) != len(targets):
+        raise AthenaQueryError(
+            "TYPE_MISMATCH",
+            "Insert query has mismatched column types: "
+            f"Table: [{', '.join(c.type.to_athena() for c in columns if c.name in targets)}], "
+            f"Query: [{', '.join(planned.athena_types())}]",
+        )
+
+
+def insert_rows_sql(planned: PlannedQuery, targets: list[str], columns: list[Any]) -> str:
     """Query columns by position onto the listed table columns, cast to the table's types."""
     source = {name: f"__athena_c{i}" for i, name in enumerate(targets)}
     projections = [
