@@ -167,6 +167,17 @@ def test_update_and_delete(sql: Sql, bucket: str) -> None:
     assert sql("SELECT id, s FROM t ORDER BY id") == [("1", "a"), ("2", "B")]
 
 
+@pytest.mark.parametrize("extra", ["", ", partitioning=ARRAY['s']"], ids=["unpartitioned", "partitioned"])
+def test_delete_of_every_row_in_a_file_leaves_an_empty_table(sql: Sql, bucket: str, extra: str) -> None:
+    sql(ctas(f"s3://{bucket}/t", BASE, extra=extra))
+    sql("DELETE FROM t WHERE id = 1")  # empties one file (one partition when partitioned by s)
+    assert sql("SELECT id FROM t ORDER BY id") == [("2",), ("3",)]
+    sql("DELETE FROM t WHERE true")
+    assert sql("SELECT count(*) FROM t") == [("0",)]
+    sql("INSERT INTO t VALUES (4, 'd', 4.0)")  # the table is still usable
+    assert sql("SELECT id FROM t") == [("4",)]
+
+
 def test_update_count_is_reported(run_query: RunQuery, sql: Sql, bucket: str, database: str) -> None:
     sql(ctas(f"s3://{bucket}/t", BASE))
     _, _, execution = run_query("DELETE FROM t WHERE id < 3", database)

@@ -135,8 +135,12 @@ def _commit_rewrite(statement: Statement, table: Table, replaced: Sequence[DataF
             for data_file in replaced:
                 overwrite.delete_data_file(data_file)
             # pyiceberg's own overwrite() writes its new files the same way (partitioned as the spec says).
-            for data_file in _dataframe_to_data_files(
-                transaction.table_metadata, rows, table.io, overwrite.commit_uuid
-            ):
+            # A DELETE that empties the files writes nothing: pyiceberg cannot write a file of no rows.
+            new_files = (
+                _dataframe_to_data_files(transaction.table_metadata, rows, table.io, overwrite.commit_uuid)
+                if rows.num_rows
+                else ()
+            )
+            for data_file in new_files:
                 overwrite.append_data_file(data_file)
     commit(statement.clients, statement.context, table, transaction.commit_transaction)
