@@ -31,7 +31,7 @@
     bucket_count={{ table_config.bucket_count }},
     {%- endif %}
     {%- if table_config.field_delimiter is not none %}
-    field_delimiter={{ athena_lite__string_literal(table_config.field_delimiter) }},
+    field_delimiter={{ athena_lite__quoted_literal(table_config.field_delimiter) }},
     {%- endif %}
   {%- endif %}
   {%- if table_config.write_compression is not none %}
@@ -53,17 +53,18 @@
 {% macro athena_lite__set_table_properties(relation, properties) -%}
   alter table {{ relation.render_hive() }} set tblproperties (
   {%- for name, value in properties.items() %}
-    {{ athena_lite__string_literal(name) }}={{ athena_lite__string_literal(value) }}{{ "," if not loop.last }}
+    {{ athena_lite__quoted_literal(name) }}={{ athena_lite__quoted_literal(value) }}{{ "," if not loop.last }}
   {%- endfor %}
   )
 {%- endmacro %}
 
 
 {% macro athena_lite__array_literal(values) -%}
-  ARRAY[{% for value in values %}{{ athena_lite__string_literal(value) }}{{ ", " if not loop.last }}{% endfor %}]
+  ARRAY[{% for value in values %}{{ athena_lite__quoted_literal(value) }}{{ ", " if not loop.last }}{% endfor %}]
 {%- endmacro %}
 
 
-{% macro athena_lite__string_literal(value) -%}
+{#- A SQL string literal of any value, quotes escaped (not dbt's string_literal, which expects escaped text). -#}
+{% macro athena_lite__quoted_literal(value) -%}
   '{{ value | string | replace("'", "''") }}'
 {%- endmacro %}

@@ -107,11 +107,6 @@ class TestEquals(BaseEquals):
     pass
 
 
-@pytest.mark.skip(
-    reason="macros/relations/table/create.sql defines athena_lite__string_literal as a quoting helper "
-    "(it escapes quotes), so dbt's string_literal() dispatches to it and doubles quotes already "
-    "escaped by escape_single_quotes(); owned by the tables macros, reported for renaming"
-)
 class TestEscapeSingleQuotes(BaseEscapeSingleQuotesQuote):
     pass
 
