@@ -62,13 +62,7 @@ class TestMetadataWithEmptyFlag(MetadataWithEmptyFlag):
             "alter_column_comment",
             "truncate_relation",
             "alter_column_type",
-            pytest.param(
-                "alter_relation_add_remove_columns",
-                marks=pytest.mark.skip(
-                    reason="athena_lite__alter_columns_statements loops over adapter.data_columns(), which is None "
-                    "while dbt parses: a model calling it cannot be parsed yet"
-                ),
-            ),
+            "alter_relation_add_remove_columns",
         ],
     )
     def test_run(self, project: Any, model: str) -> None:

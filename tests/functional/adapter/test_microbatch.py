@@ -56,15 +56,7 @@ class TestHiveMicrobatch(AthenaMicrobatch):
         return HIVE_MICROBATCH
 
 
-# A batch re-run deletes every row of the data file its first run wrote.
-EMPTIED_FILE = (
-    "emulator bug (reported to issue 4): an Iceberg DELETE that leaves a rewritten data file with no rows "
-    "fails in pyiceberg (GENERIC_INTERNAL_ERROR: division by zero, or with partitions: cannot construct "
-    "ChunkedArray from empty vector)"
-)
-
-
-@pytest.mark.skip(reason=EMPTIED_FILE)
+# A batch re-run deletes every row of the data file its first run wrote (an emptied Iceberg file).
 class TestIcebergMicrobatch(AthenaMicrobatch):
     table_type = ", table_type='iceberg'"
 

@@ -10,8 +10,6 @@ from dbt.tests.util import run_dbt, run_dbt_and_capture, write_file
 from tests.functional.adapter.tables_util import ROWS, count, glue_client, keys_under, table_names
 from tests.functional.conftest import BUCKET
 
-pytestmark = pytest.mark.skip(reason="emulator Iceberg support lands with issue 4")
-
 EVENTS = (
     "select id, cast(date_add('day', id % 5, timestamp '2024-01-01 00:00:00') as timestamp(6)) as ts, "
     "'r' || cast(id % 2 as varchar) as region from unnest(sequence(1, 20)) as t(id)"

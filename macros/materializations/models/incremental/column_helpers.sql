@@ -18,7 +18,8 @@
   {%- if remove_columns and table_type != 'iceberg' -%}
     {%- set removed = remove_columns | map(attribute='name') | map('lower') | list -%}
     {%- set kept = [] -%}
-    {%- for column in adapter.data_columns(relation) if column.name | lower not in removed -%}
+    {#- data_columns is None while dbt parses (no catalog calls then). -#}
+    {%- for column in (adapter.data_columns(relation) or []) if column.name | lower not in removed -%}
       {%- do kept.append(column) -%}
     {%- endfor -%}
     {%- do statements.append('alter table ' ~ table ~ ' replace columns (' ~ athena_lite__column_definitions(kept + add_columns) ~ ')') -%}
