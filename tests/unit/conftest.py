@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from argparse import Namespace
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from dbt_athena_lite.credentials import AthenaLiteCredentials
 
@@ -43,3 +45,14 @@ def dbt_loads_athena_lite(monkeypatch: pytest.MonkeyPatch) -> None:
     adapter registered), and the one global flag Profile reads is set."""
     monkeypatch.setattr("dbt.adapters.factory.load_plugin", lambda name: AthenaLiteCredentials)
     monkeypatch.setattr("dbt.flags.GLOBAL_FLAGS", Namespace(LOG_CACHE_EVENTS=False))
+
+
+@pytest.fixture
+def aws() -> Iterator[tuple[Any, Any]]:
+    """moto Glue and S3 clients with a Glue database `sales` and a bucket `lake`."""
+    with mock_aws():
+        glue = boto3.client("glue", region_name="us-east-1")
+        s3 = boto3.client("s3", region_name="us-east-1")
+        glue.create_database(DatabaseInput={"Name": "sales"})
+        s3.create_bucket(Bucket="lake")
+        yield glue, s3

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from dbt_common.exceptions import DbtRuntimeError
-from moto import mock_aws
 
 from dbt_athena_lite.aws.glue import GlueCatalog
 from dbt_athena_lite.aws.glue_tables import GlueTableStore
@@ -18,19 +15,9 @@ from dbt_athena_lite.incremental import staging_plan
 from dbt_athena_lite.incremental_runs import IncrementalRuns
 from dbt_athena_lite.table_builds import Profile, scope_for
 
-DB = "sales"
+DB = "sales"  # the database the `aws` fixture (conftest.py) creates
 PROFILE = Profile("s3://lake/staging/", "s3://lake/data/", "s3://lake/tmp/")
 TARGET = "s3://lake/data/sales/orders/u1"
-
-
-@pytest.fixture
-def aws() -> Iterator[tuple[Any, Any]]:
-    with mock_aws():
-        glue = boto3.client("glue", region_name="us-east-1")
-        s3 = boto3.client("s3", region_name="us-east-1")
-        glue.create_database(DatabaseInput={"Name": DB})
-        s3.create_bucket(Bucket="lake")
-        yield glue, s3
 
 
 def create(glue: Any, s3: Any, name: str, location: str, parts: dict[str, str]) -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from dbt_athena_lite.aws.glue import GlueCatalog
 from dbt_athena_lite.aws.glue_tables import GlueTableStore, versions_to_delete
@@ -16,17 +13,7 @@ from dbt_athena_lite.s3_guard import S3DeleteRefused
 from dbt_athena_lite.table_builds import BUILT_AT_PARAMETER, Profile, TableBuilds
 from dbt_athena_lite.table_swap import partition_changes, rebase, relocate, swap_storage
 
-DB = "sales"
-
-
-@pytest.fixture
-def aws() -> Iterator[tuple[Any, Any]]:
-    with mock_aws():
-        glue = boto3.client("glue", region_name="us-east-1")
-        s3 = boto3.client("s3", region_name="us-east-1")
-        glue.create_database(DatabaseInput={"Name": DB})
-        s3.create_bucket(Bucket="lake")
-        yield glue, s3
+DB = "sales"  # the database the `aws` fixture (conftest.py) creates
 
 
 def create(
