@@ -68,6 +68,7 @@ class AthenaLiteAdapter(SQLAdapter):
 
     def __init__(self, config: Any, mp_context: Any) -> None:
         super().__init__(config, mp_context)
+        self._glue_catalog_ids: dict[str, str | None] = {}
         creds: AthenaLiteCredentials = config.credentials
         if creds.emulator:
             # Fix the state folder to the project now: later code only sees the credentials.
@@ -140,13 +141,16 @@ class AthenaLiteAdapter(SQLAdapter):
         name = (database or self._credentials.database).strip('"`').lower()
         if name == DEFAULT_CATALOG:
             return GlueCatalog(clients.client("glue"))
-        catalog = clients.client("athena").get_data_catalog(Name=name)["DataCatalog"]
-        if catalog.get("Type") != "GLUE":
-            raise DbtRuntimeError(
-                f"Athena catalog {name!r} is of type {catalog.get('Type')}; dbt-athena-lite builds models "
-                "in Glue catalogs only. Set `database` to a Glue catalog (e.g. awsdatacatalog)."
-            )
-        return GlueCatalog(clients.client("glue"), catalog_id=catalog.get("Parameters", {}).get("catalog-id"))
+        # Every catalog call comes through here: look a registered catalog up once per run, not per call.
+        if name not in self._glue_catalog_ids:
+            catalog = clients.client("athena").get_data_catalog(Name=name)["DataCatalog"]
+            if catalog.get("Type") != "GLUE":
+                raise DbtRuntimeError(
+                    f"Athena catalog {name!r} is of type {catalog.get('Type')}; dbt-athena-lite builds models "
+                    "in Glue catalogs only. Set `database` to a Glue catalog (e.g. awsdatacatalog)."
+                )
+            self._glue_catalog_ids[name] = catalog.get("Parameters", {}).get("catalog-id")
+        return GlueCatalog(clients.client("glue"), catalog_id=self._glue_catalog_ids[name])
 
     def list_schemas(self, database: str) -> list[str]:
         return self._catalog(database).list_databases()
