@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 
 INTERNAL_ACCESS_KEY_ID = "ATHENALITEINTERNAL"
-_INTERNAL_SECRET = "athena-lite-internal"  # not a secret: any credentials are accepted locally
+INTERNAL_SECRET_ACCESS_KEY = "athena-lite-internal"  # not a secret: any credentials are accepted locally
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class EngineClients:
 def make_clients(endpoint_url: str, region: str) -> EngineClients:
     session = boto3.session.Session(
         aws_access_key_id=INTERNAL_ACCESS_KEY_ID,
-        aws_secret_access_key=_INTERNAL_SECRET,
+        aws_secret_access_key=INTERNAL_SECRET_ACCESS_KEY,
         region_name=region,
     )
     config = Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=32)

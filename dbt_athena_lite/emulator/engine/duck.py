@@ -19,10 +19,8 @@ from urllib.parse import urlsplit
 import duckdb
 
 from dbt_athena_lite.emulator.engine.api import QueryCancelled, QueryContext
-from dbt_athena_lite.emulator.engine.clients import INTERNAL_ACCESS_KEY_ID
+from dbt_athena_lite.emulator.engine.clients import INTERNAL_ACCESS_KEY_ID, INTERNAL_SECRET_ACCESS_KEY
 
-# Any secret is accepted by the local S3; the key id is what marks the traffic as the emulator's own.
-_S3_SECRET = "athena-lite-internal"
 # How often the cancellation watcher looks at running statements: a stop takes effect within this.
 _CANCEL_POLL_SECONDS = 0.05
 
@@ -74,7 +72,7 @@ class DuckDatabase:
         self._connection.execute(
             "CREATE SECRET athena_lite_s3 (TYPE s3, KEY_ID ?, SECRET ?, REGION 'us-east-1', "
             "ENDPOINT ?, URL_STYLE 'path', USE_SSL ?)",
-            [INTERNAL_ACCESS_KEY_ID, _S3_SECRET, endpoint.netloc, endpoint.scheme == "https"],
+            [INTERNAL_ACCESS_KEY_ID, INTERNAL_SECRET_ACCESS_KEY, endpoint.netloc, endpoint.scheme == "https"],
         )
         self._watcher = _CancellationWatcher()
         # The parent connection is shared by every worker thread: only cursor() touches it, one at a time.
