@@ -9,10 +9,12 @@ from collections.abc import Sequence
 
 def build_parser() -> argparse.ArgumentParser:
     from dbt_athena_lite.emulator.cli import add_emulator_command
+    from dbt_athena_lite.iam_policy_cli import add_iam_policy_command
 
     parser = argparse.ArgumentParser(prog="athena-lite", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_emulator_command(commands)
+    add_iam_policy_command(commands)
     return parser
 
 
