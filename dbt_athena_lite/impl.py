@@ -18,13 +18,13 @@ from dbt_common.contracts.constraints import ConstraintType
 from dbt_common.exceptions import DbtRuntimeError
 
 from dbt_athena_lite import (
+    debug_checks,
     docs_catalog,
     incremental,
     local_mode,
     partitions,
     persist_docs,
     seeds,
-    workgroup_checks,
 )
 from dbt_athena_lite.__version__ import version
 from dbt_athena_lite.aws.glue import GlueCatalog, GlueTable
@@ -404,9 +404,10 @@ class AthenaLiteAdapter(SQLAdapter):
     # --- dbt debug -----------------------------------------------------------------------------
 
     def debug_query(self) -> None:
-        """Check the workgroup and the staging location before the test query, naming what is missing."""
-        clients = aws_clients(self._credentials)
-        workgroup_checks.check_all(self._credentials, clients)
+        """Check each permission group (workgroup, output location, Glue database, data location) before
+        the test query, naming the one that is missing."""
+        creds = self._credentials
+        debug_checks.check_all(creds, aws_clients(creds), self._catalog(creds.database))
         self.execute("select 1 as id")
 
     @available.parse_none
