@@ -253,7 +253,7 @@ def notes(creds: AthenaLiteCredentials) -> list[str]:
             "actions in that catalog's resource policy."
         )
     found.append(
-        "If the workgroup enforces its own result location, use it in place of s3_staging_dir above. "
+        "If the workgroup enforces a result location other than s3_staging_dir, put it in the S3 statements. "
         "If the workgroup or a bucket encrypts with KMS (SSE_KMS/CSE_KMS), also allow kms:GenerateDataKey "
         "and kms:Decrypt on that key. Models reading sources in other databases or buckets need "
         "glue:GetTable/GetPartitions and s3:GetObject/ListBucket there."

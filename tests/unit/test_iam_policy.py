@@ -12,6 +12,7 @@ import pytest
 from dbt_athena_lite.cli import main
 from dbt_athena_lite.credentials import AthenaLiteCredentials
 from dbt_athena_lite.iam_policy import ACTION_REASONS, build_policy, iam_action, notes, partition_of
+from dbt_athena_lite.profile_loading import load_target
 from tests.iam_matching import allows, granted_actions, granted_resources
 
 ROLE = "arn:aws:iam::123456789012:role/dbt-deploy"
@@ -200,3 +201,25 @@ def test_cli_asks_for_a_profile_when_there_are_several(
     (tmp_path / "dbt_project.yml").write_text("name: p\nprofile: a\n")
     assert main(["iam-policy", "--profiles-dir", str(tmp_path)]) == 0
     assert "profile 'a'" in capsys.readouterr().err
+
+
+def test_readme_shows_the_policy_printed_for_sample_project_prod(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    shown = (
+        readme.split("<summary>the printed policy</summary>", 1)[1]
+        .split("```json\n", 1)[1]
+        .split("```", 1)[0]
+    )
+    for name, value in {
+        "JAFFLE_AWS_REGION": "eu-west-1",
+        "JAFFLE_WORK_GROUP": "etl",
+        "JAFFLE_S3_STAGING_DIR": "s3://jaffle-results/athena/",
+        "JAFFLE_S3_DATA_DIR": "s3://jaffle-data/lake/",
+        "JAFFLE_ROLE_ARN": ROLE,
+        "JAFFLE_EXTERNAL_ID": "external-id",
+    }.items():
+        monkeypatch.setenv(name, value)
+    loaded = load_target(root / "sample_project", target="prod", project_dir=root / "sample_project")
+    assert (loaded.profile_name, loaded.target_name) == ("jaffle_lake", "prod")
+    assert json.loads(shown) == build_policy(loaded.credentials)
