@@ -4,6 +4,7 @@ the IAM action to grant (as in `athena-lite iam-policy`) and the profile field t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
@@ -18,6 +19,8 @@ from dbt_athena_lite.retry import client_error_code
 
 # Error codes meaning "these credentials may not do that" (Athena/Glue say AccessDeniedException, S3 AccessDenied).
 _ACCESS_DENIED = frozenset({"AccessDeniedException", "AccessDenied", "AllAccessDisabled"})
+# How Athena fails a query whose caller may not write to the output location.
+_RESULT_WRITE_DENIED = "Access denied when writing output"
 
 
 class SetupProblem(DbtRuntimeError):
@@ -44,8 +47,11 @@ class Check:
         return SetupProblem(f"{self.group} ({self.field}): {what}. {fix}")
 
 
-def check_all(creds: AthenaLiteCredentials, clients: AwsClients, catalog: GlueCatalog) -> None:
-    """Each permission group in the order a query needs them; raises SetupProblem at the first gap."""
+def check_all(
+    creds: AthenaLiteCredentials, clients: AwsClients, catalog: GlueCatalog, test_query: Callable[[], object]
+) -> None:
+    """Each permission group in the order a query needs them, then `test_query`; raises SetupProblem
+    at the first gap."""
     output_location, output_field = creds.s3_staging_dir, "s3_staging_dir"
     if not creds.skip_workgroup_check:
         enforced = check_workgroup(creds, clients)
@@ -56,6 +62,26 @@ def check_all(creds: AthenaLiteCredentials, clients: AwsClients, catalog: GlueCa
     check_s3_directory(creds, clients, "data location", "s3_data_dir", data_dir(creds))
     if creds.s3_tmp_table_dir:
         check_s3_directory(creds, clients, "data location", "s3_tmp_table_dir", creds.s3_tmp_table_dir)
+    run_test_query(creds, test_query, output_field, output_location)
+
+
+def run_test_query(
+    creds: AthenaLiteCredentials, test_query: Callable[[], object], output_field: str, output_location: str
+) -> None:
+    """Listing needs only s3:ListBucket; the test query is what shows whether results can be written."""
+    try:
+        test_query()
+    except DbtRuntimeError as error:
+        if _RESULT_WRITE_DENIED not in str(error):
+            raise
+        path = s3_paths.parse_s3_path(s3_paths.as_directory(output_location))
+        check = Check(
+            "output location",
+            output_field,
+            arns_for(creds).s3_objects(path.bucket, path.key),
+            "s3:PutObject",
+        )
+        raise check.denied(f"write query results to {output_location}") from error
 
 
 def check_workgroup(creds: AthenaLiteCredentials, clients: AwsClients) -> str | None:

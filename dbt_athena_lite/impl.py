@@ -404,11 +404,12 @@ class AthenaLiteAdapter(SQLAdapter):
     # --- dbt debug -----------------------------------------------------------------------------
 
     def debug_query(self) -> None:
-        """Check each permission group (workgroup, output location, Glue database, data location) before
-        the test query, naming the one that is missing."""
+        """Check each permission group (workgroup, output location, Glue database, data location), then
+        run a test query, naming the group that is missing."""
         creds = self._credentials
-        debug_checks.check_all(creds, aws_clients(creds), self._catalog(creds.database))
-        self.execute("select 1 as id")
+        debug_checks.check_all(
+            creds, aws_clients(creds), self._catalog(creds.database), lambda: self.execute("select 1 as id")
+        )
 
     @available.parse_none
     def glue_table_type(self, relation: BaseRelation) -> str | None:

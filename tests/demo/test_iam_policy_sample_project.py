@@ -36,6 +36,9 @@ WORK_GROUP = "etl"
 SCHEMA = "jaffle_lake"
 RESULTS_BUCKET, RESULTS_PREFIX = "jaffle-results", "athena/"
 DATA_BUCKET, DATA_PREFIX = "jaffle-data", "lake/"
+# One worker builds the project once for every test here.
+pytestmark = pytest.mark.xdist_group("iam_policy")
+
 GLUE_DATABASE_ACTIONS = {
     "glue:GetDatabase",
     "glue:GetDatabases",

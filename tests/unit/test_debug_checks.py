@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from dbt_common.exceptions import DbtDatabaseError
 
 from dbt_athena_lite.aws.glue import GlueCatalog
 from dbt_athena_lite.aws.session import AwsClients
@@ -38,6 +39,8 @@ class StubbedAws:
     """AwsClients whose athena, s3 and glue clients answer from queued responses, in call order."""
 
     def __init__(self, creds: AthenaLiteCredentials) -> None:
+        self.test_query_error: Exception | None = None
+        self.test_queries = 0
         session = boto3.Session(aws_access_key_id="k", aws_secret_access_key="s", region_name="eu-west-1")
         self.creds = creds
         self.clients = AwsClients(creds, session=session)
@@ -51,10 +54,15 @@ class StubbedAws:
         self.stubs[service].add_client_error(operation, code, expected_params=params or None)
         return self
 
+    def _test_query(self) -> None:
+        self.test_queries += 1
+        if self.test_query_error is not None:
+            raise self.test_query_error
+
     def run(self) -> None:
         for stub in self.stubs.values():
             stub.activate()
-        check_all(self.creds, self.clients, GlueCatalog(self.clients.client("glue")))
+        check_all(self.creds, self.clients, GlueCatalog(self.clients.client("glue")), self._test_query)
         for stub in self.stubs.values():
             stub.assert_no_pending_responses()
 
@@ -80,6 +88,30 @@ def test_all_groups_pass_and_a_missing_database_is_fine(aws: StubbedAws) -> None
     aws.error("glue", "get_database", "EntityNotFoundException", Name="analytics")
     aws.ok("s3", "list_objects_v2", LISTED, **_list("data-bucket", "lake/"))
     aws.run()  # every queued call made, no exception
+    assert aws.test_queries == 1
+
+
+def _all_groups_pass(aws: StubbedAws) -> StubbedAws:
+    aws.ok("athena", "get_work_group", WORKGROUP_OK)
+    aws.ok("s3", "list_objects_v2", LISTED)
+    aws.ok("glue", "get_database", {"Database": {"Name": "analytics"}})
+    return aws.ok("s3", "list_objects_v2", LISTED)
+
+
+def test_output_location_not_writable_shows_in_the_test_query(aws: StubbedAws) -> None:
+    aws.test_query_error = DbtDatabaseError(
+        "Athena query q-1 failed (user error): Access denied when writing output to url: "
+        "s3://results-bucket/athena/q-1.csv . Please ensure you are allowed to access the S3 bucket."
+    )
+    message = _fails(_all_groups_pass(aws))
+    assert message.startswith("output location (s3_staging_dir): not allowed to write query results")
+    assert "Grant s3:PutObject on arn:aws:s3:::results-bucket/athena/*" in message
+
+
+def test_other_test_query_failures_pass_through(aws: StubbedAws) -> None:
+    aws.test_query_error = DbtDatabaseError("Athena query q-2 failed (system error): INTERNAL_ERROR")
+    with pytest.raises(DbtDatabaseError, match="INTERNAL_ERROR"):
+        _all_groups_pass(aws).run()
 
 
 def test_workgroup_missing(aws: StubbedAws) -> None:
