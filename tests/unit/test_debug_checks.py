@@ -91,11 +91,20 @@ def test_all_groups_pass_and_a_missing_database_is_fine(aws: StubbedAws) -> None
     assert aws.test_queries == 1
 
 
-def _all_groups_pass(aws: StubbedAws) -> StubbedAws:
-    aws.ok("athena", "get_work_group", WORKGROUP_OK)
-    aws.ok("s3", "list_objects_v2", LISTED)
-    aws.ok("glue", "get_database", {"Database": {"Name": "analytics"}})
-    return aws.ok("s3", "list_objects_v2", LISTED)
+GROUPS = ("workgroup", "output location", "Glue database", "data location")
+
+
+def _passing(aws: StubbedAws, until: str | None = None) -> StubbedAws:
+    """Queue successful checks for every group before `until` (all of them if None)."""
+    passes = {
+        "workgroup": lambda: aws.ok("athena", "get_work_group", WORKGROUP_OK),
+        "output location": lambda: aws.ok("s3", "list_objects_v2", LISTED),
+        "Glue database": lambda: aws.ok("glue", "get_database", {"Database": {"Name": "analytics"}}),
+        "data location": lambda: aws.ok("s3", "list_objects_v2", LISTED),
+    }
+    for group in GROUPS[: GROUPS.index(until) if until else len(GROUPS)]:
+        passes[group]()
+    return aws
 
 
 def test_output_location_not_writable_shows_in_the_test_query(aws: StubbedAws) -> None:
@@ -103,7 +112,7 @@ def test_output_location_not_writable_shows_in_the_test_query(aws: StubbedAws) -
         "Athena query q-1 failed (user error): Access denied when writing output to url: "
         "s3://results-bucket/athena/q-1.csv . Please ensure you are allowed to access the S3 bucket."
     )
-    message = _fails(_all_groups_pass(aws))
+    message = _fails(_passing(aws))
     assert message.startswith("output location (s3_staging_dir): not allowed to write query results")
     assert "Grant s3:PutObject on arn:aws:s3:::results-bucket/athena/*" in message
 
@@ -111,7 +120,7 @@ def test_output_location_not_writable_shows_in_the_test_query(aws: StubbedAws) -
 def test_other_test_query_failures_pass_through(aws: StubbedAws) -> None:
     aws.test_query_error = DbtDatabaseError("Athena query q-2 failed (system error): INTERNAL_ERROR")
     with pytest.raises(DbtDatabaseError, match="INTERNAL_ERROR"):
-        _all_groups_pass(aws).run()
+        _passing(aws).run()
 
 
 def test_workgroup_missing(aws: StubbedAws) -> None:
@@ -127,15 +136,13 @@ def test_workgroup_not_allowed(aws: StubbedAws) -> None:
 
 
 def test_output_location_bucket_missing(aws: StubbedAws) -> None:
-    aws.ok("athena", "get_work_group", WORKGROUP_OK)
-    message = _fails(aws.error("s3", "list_objects_v2", "NoSuchBucket"))
+    message = _fails(_passing(aws, "output location").error("s3", "list_objects_v2", "NoSuchBucket"))
     assert message.startswith("output location (s3_staging_dir): bucket 'results-bucket'")
     assert "Create it, or point s3_staging_dir at an existing bucket" in message
 
 
 def test_output_location_not_allowed(aws: StubbedAws) -> None:
-    aws.ok("athena", "get_work_group", WORKGROUP_OK)
-    message = _fails(aws.error("s3", "list_objects_v2", "AccessDenied"))
+    message = _fails(_passing(aws, "output location").error("s3", "list_objects_v2", "AccessDenied"))
     assert "output location (s3_staging_dir): not allowed to list s3://results-bucket/athena/" in message
     assert "Grant s3:ListBucket on arn:aws:s3:::results-bucket" in message
 
@@ -157,18 +164,17 @@ def test_enforced_workgroup_location_is_the_output_location(aws: StubbedAws) -> 
 
 
 def test_glue_database_not_allowed(aws: StubbedAws) -> None:
-    aws.ok("athena", "get_work_group", WORKGROUP_OK)
-    aws.ok("s3", "list_objects_v2", LISTED)
-    message = _fails(aws.error("glue", "get_database", "AccessDeniedException"))
+    message = _fails(_passing(aws, "Glue database").error("glue", "get_database", "AccessDeniedException"))
     assert message.startswith("Glue database (schema): not allowed to read Glue database 'analytics'")
     assert "Grant glue:GetDatabase on arn:aws:glue:eu-west-1:123456789012:database/analytics" in message
 
 
 def test_data_location_not_allowed(aws: StubbedAws) -> None:
-    aws.ok("athena", "get_work_group", WORKGROUP_OK)
-    aws.ok("s3", "list_objects_v2", LISTED)
-    aws.ok("glue", "get_database", {"Database": {"Name": "analytics"}})
-    message = _fails(aws.error("s3", "list_objects_v2", "AccessDenied", **_list("data-bucket", "lake/")))
+    message = _fails(
+        _passing(aws, "data location").error(
+            "s3", "list_objects_v2", "AccessDenied", **_list("data-bucket", "lake/")
+        )
+    )
     assert message.startswith("data location (s3_data_dir): not allowed to list s3://data-bucket/lake/")
     assert "Grant s3:ListBucket on arn:aws:s3:::data-bucket" in message
 
