@@ -3,12 +3,13 @@
 Every action granted is in ACTION_REASONS, with why the adapter (or Athena, running a query on the
 caller's behalf) needs it. Resources are the profile's own: its workgroup, its Glue catalog, the
 target schema's databases and tables, and its S3 directories. The profile has no KMS key or Lake
-Formation setting, and the adapter calls neither service, so the policy grants neither (NOTES says
-what to add when the workgroup or buckets use KMS).
+Formation setting, and the adapter calls neither service, so the policy grants neither (`notes()`
+says what to add when the workgroup or buckets use KMS).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,8 +23,8 @@ from dbt_athena_lite.credentials import AthenaLiteCredentials
 
 DEFAULT_CATALOG = "awsdatacatalog"
 DEFAULT_WORK_GROUP = "primary"
-# Athena reads the `default` Glue database when it resolves a query (documented in Athena's
-# "fine-grained access to databases and tables"): a policy without it fails every query.
+# Athena's guide to access control for Glue databases and tables asks for GetDatabase on the
+# `default` database in each region: Athena looks it up when it resolves queries.
 ATHENA_DEFAULT_DATABASE = "default"
 POLICY_VERSION = "2012-10-17"
 
@@ -271,8 +272,12 @@ def _athena_statements(creds: AthenaLiteCredentials, arns: Arns) -> Iterator[dic
 
 def _glue_statements(creds: AthenaLiteCredentials, arns: Arns) -> Iterator[dict[str, Any]]:
     # Glue authorizes a table call on the catalog, the database and the table; a database call on the
-    # catalog and the database. `<schema>_*` are the custom-schema databases dbt's generate_schema_name
-    # makes (and `<schema>_dbt_test__audit` for stored test failures).
+    # catalog and the database. Another registered Glue catalog belongs to an account the profile does
+    # not name (Athena knows its catalog id), hence `*` for the account there.
+    if (creds.database or DEFAULT_CATALOG) != DEFAULT_CATALOG:
+        arns = dataclasses.replace(arns, account="*")
+    # `<schema>_*` are the custom-schema databases dbt's generate_schema_name makes (and
+    # `<schema>_dbt_test__audit` for stored test failures).
     databases = [creds.schema, f"{creds.schema}_*"]
     catalog = arns.glue_catalog()
     yield _statement(

@@ -223,3 +223,14 @@ def test_readme_shows_the_policy_printed_for_sample_project_prod(monkeypatch: py
     loaded = load_target(root / "sample_project", target="prod", project_dir=root / "sample_project")
     assert (loaded.profile_name, loaded.target_name) == ("jaffle_lake", "prod")
     assert json.loads(shown) == build_policy(loaded.credentials)
+
+
+def test_other_glue_catalog_leaves_its_account_open() -> None:
+    policy = build_policy(_creds(database="shared_catalog", assume_role_arn=ROLE))
+    assert allows(policy, "glue:GetTable", "arn:aws:glue:eu-west-1:444455556666:table/analytics/orders")
+    assert allows(
+        policy, "athena:StartQueryExecution", "arn:aws:athena:eu-west-1:123456789012:workgroup/primary"
+    )
+    assert not allows(
+        policy, "athena:StartQueryExecution", "arn:aws:athena:eu-west-1:444455556666:workgroup/primary"
+    )
