@@ -224,6 +224,11 @@ def build_policy(creds: AthenaLiteCredentials) -> dict[str, Any]:
 def notes(creds: AthenaLiteCredentials) -> list[str]:
     """What the policy cannot say for itself, for the person attaching it."""
     found = []
+    if creds.emulator:
+        found.append(
+            "This target runs on the local emulator, which checks no permissions: the policy is what "
+            "the same fields would need on AWS."
+        )
     if arns_for(creds).account == "*":
         found.append(
             "The account id is '*' because the profile does not name the account; replace it with yours."

@@ -51,6 +51,8 @@ def test_default_profile_account_is_a_wildcard_and_region_sets_partition() -> No
     workgroup = _statement(policy, "AthenaWorkgroup")
     assert workgroup["Resource"] == ["arn:aws:athena:eu-west-1:*:workgroup/primary"]
     assert any("account id is '*'" in note for note in notes(_creds()))
+    assert any("local emulator" in note for note in notes(_creds(emulator=True)))
+    assert not any("local emulator" in note for note in notes(_creds()))
     assert partition_of("cn-north-1") == "aws-cn"
     china = build_policy(_creds(region_name="cn-north-1"))
     assert _statement(china, "AthenaWorkgroup")["Resource"] == [
