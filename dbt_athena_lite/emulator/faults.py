@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from dataclasses import dataclass
 
 from dbt_athena_lite.emulator.api_errors import error_response
@@ -79,13 +80,22 @@ class FaultInjector:
         self.spec = spec
         self._lock = threading.Lock()
         self._random = {kind: random.Random(spec.seed) for kind in FAULT_KINDS}
+        self._fired: Counter[str] = Counter()
+
+    def fired(self) -> dict[str, int]:
+        """How many faults of each kind were injected so far (so a test can tell they happened)."""
+        with self._lock:
+            return dict(self._fired)
 
     def _draw(self, kind: str) -> bool:
         rate: float = getattr(self.spec, kind)
         if rate <= 0.0:
             return False  # no draw: an inactive kind costs nothing and shifts nothing
         with self._lock:
-            return self._random[kind].random() < rate
+            hit = self._random[kind].random() < rate
+            if hit:
+                self._fired[kind] += 1
+            return hit
 
     def fault_for(self, call: ApiCall) -> HttpResponse | None:
         """The error response to send instead of serving `call`, or None to serve it.
