@@ -32,6 +32,21 @@ logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], None]
 
+# Athena refuses a QueryString longer than this many bytes (UTF-8) with an InvalidRequestException.
+MAX_QUERY_BYTES = 262_144
+
+
+class QueryTooLong(DbtDatabaseError):
+    """A statement Athena would refuse for its length: refused before it is sent, saying what to change."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            f"The query is {size:,} bytes long; Athena accepts at most {MAX_QUERY_BYTES:,} bytes. "
+            "Shorten the model's SQL: put long lists of values in a seed and join it, "
+            "or split the model into smaller ones"
+        )
+        self.size = size
+
 
 class AthenaQueryFailed(DbtDatabaseError):
     """A query Athena reported FAILED (or CANCELLED): carries the id, category and Athena's message."""
@@ -121,6 +136,9 @@ class AthenaLiteCursor(Cursor):  # type: ignore[misc]
     def _start_query_execution(self, request: dict[str, Any]) -> str:
         # One token for every re-submission: if a start "failed" after Athena accepted it, the retry
         # returns the same query instead of running it twice.
+        size = len(str(request.get("QueryString", "")).encode("utf-8"))
+        if size > MAX_QUERY_BYTES:
+            raise QueryTooLong(size)
         request = {**request, "ClientRequestToken": str(uuid.uuid4())}
         attempt = 0
         while True:

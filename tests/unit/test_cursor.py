@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,14 @@ from pyathena.error import DatabaseError
 from pyathena.formatter import DefaultParameterFormatter
 from pyathena.util import RetryConfig
 
-from dbt_athena_lite.cursor import AthenaLiteCursor, AthenaQueryFailed, RunningQueries
+from dbt_athena_lite.credentials import AthenaLiteCredentials
+from dbt_athena_lite.cursor import (
+    MAX_QUERY_BYTES,
+    AthenaLiteCursor,
+    AthenaQueryFailed,
+    QueryTooLong,
+    RunningQueries,
+)
 from dbt_athena_lite.retry import Backoff, PollSchedule, QueryPolicy
 
 
@@ -103,6 +111,7 @@ def make_cursor(
     num_iceberg_retries: int = 3,
     poll_interval: float = 1.0,
     running: RunningQueries | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> AthenaLiteCursor:
     policy = QueryPolicy(
         num_retries=num_retries,
@@ -112,7 +121,7 @@ def make_cursor(
     )
     return AthenaLiteCursor(
         policy=policy,
-        sleep=sleeps.append,
+        sleep=sleep if sleep is not None else sleeps.append,
         running=running,
         connection=FakeConnection(athena),
         converter=DefaultTypeConverter(),
@@ -272,3 +281,82 @@ def test_default_policy_is_built_without_arguments() -> None:
     policy = QueryPolicy()
     delays: Callable[[], float] = iter(policy.poll.delays()).__next__
     assert [delays() for _ in range(7)] == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.0]
+
+
+DEFAULT_POLL_INTERVAL = next(
+    f.default for f in dataclasses.fields(AthenaLiteCredentials) if f.name == "poll_interval"
+)
+
+
+@dataclass
+class FakeClock:
+    now: float = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class FailsAt(ScriptedAthena):
+    """Athena on a fake clock: the query runs until `failed_at`, then is FAILED with a user error."""
+
+    clock: FakeClock = field(default_factory=FakeClock)
+    failed_at: float = 0.0
+    poll_times: list[float] = field(default_factory=list)
+
+    def get_query_execution(self, QueryExecutionId: str) -> dict[str, Any]:
+        self.poll_times.append(self.clock.now)
+        if self.clock.now < self.failed_at:
+            return _execution(QueryExecutionId, "RUNNING")
+        error = _athena_error(2, 1100, "COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved")
+        return _execution(QueryExecutionId, "FAILED", error)
+
+
+@pytest.mark.parametrize("failed_at", [0.0, 0.01, 0.05, 0.3, 0.74, 1.5, 7.3, 61.02, 600.0])
+@pytest.mark.parametrize("poll_interval", [None, 0.2, 2.0, 5.0])
+def test_a_failed_query_is_reported_at_the_first_poll_after_it_failed(
+    failed_at: float, poll_interval: float | None
+) -> None:
+    """Why a user error reaches dbt within 2 s of Athena's FAILED with the default poll_interval (1 s):
+    the error is raised by the first status check that sees FAILED, and no wait between checks
+    exceeds poll_interval. A poll_interval above 2 s (the user's choice) delays it by at most that."""
+    ceiling = poll_interval if poll_interval is not None else DEFAULT_POLL_INTERVAL
+    athena = FailsAt(states=[], failed_at=failed_at)
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        athena.clock.sleep(seconds)
+
+    cursor = make_cursor(athena, [], poll_interval=ceiling, sleep=sleep)
+    with pytest.raises(AthenaQueryFailed, match="COLUMN_NOT_FOUND"):
+        cursor.execute("select x from t")
+
+    seen_failed = [t for t in athena.poll_times if t >= failed_at]
+    assert seen_failed == [athena.clock.now]  # raised at the first poll that saw FAILED, no further call
+    assert max(sleeps, default=0.0) <= ceiling
+    assert athena.clock.now - failed_at <= ceiling
+    assert athena.names().count("StartQueryExecution") == 1  # a user error is never retried
+    if poll_interval is None:
+        assert athena.clock.now - failed_at <= 2.0
+
+
+def test_a_query_over_athenas_length_limit_is_refused_before_it_is_sent() -> None:
+    athena = ScriptedAthena(states=[["SUCCEEDED"]])
+    query = "select '" + "é" * (MAX_QUERY_BYTES // 2) + "'"  # fewer characters than bytes: UTF-8 counts
+
+    with pytest.raises(QueryTooLong) as raised:
+        make_cursor(athena, []).execute(query)
+
+    assert athena.calls == []
+    assert f"{len(query.encode('utf-8')):,} bytes long" in str(raised.value)
+    assert "262,144 bytes" in str(raised.value)
+
+
+def test_a_query_at_athenas_length_limit_is_sent() -> None:
+    athena = ScriptedAthena(states=[["SUCCEEDED"]])
+    query = "select '" + "x" * (MAX_QUERY_BYTES - len("select ''")) + "'"
+
+    make_cursor(athena, []).execute(query)
+
+    assert athena.names().count("StartQueryExecution") == 1
