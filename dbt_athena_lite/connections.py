@@ -21,7 +21,7 @@ from pyathena.util import RetryConfig
 
 from dbt_athena_lite import local_mode
 from dbt_athena_lite.aws.session import AwsClients
-from dbt_athena_lite.credentials import AthenaLiteCredentials
+from dbt_athena_lite.credentials import AthenaLiteCredentials, validate_threads
 from dbt_athena_lite.cursor import AthenaLiteCursor, AthenaQueryFailed, RunningQueries
 from dbt_athena_lite.query_comment import AthenaQueryStringSetter
 from dbt_athena_lite.retry import Backoff, PollSchedule, QueryPolicy, client_error_code
@@ -101,6 +101,10 @@ def query_policy(creds: AthenaLiteCredentials) -> QueryPolicy:
 
 class AthenaLiteConnectionManager(SQLConnectionManager):
     TYPE = "athena_lite"
+
+    def __init__(self, profile: Any, mp_context: Any) -> None:
+        validate_threads(profile.threads)
+        super().__init__(profile, mp_context)
 
     def set_query_header(self, query_header_context: dict[str, Any]) -> None:
         self.query_header = AthenaQueryStringSetter(self.profile, query_header_context)

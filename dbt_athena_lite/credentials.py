@@ -23,6 +23,8 @@ from dbt_athena_lite import s3_paths
 
 S3_DATA_NAMINGS = ("unique", "table", "table_unique", "schema_table", "schema_table_unique")
 ASSUME_ROLE_DURATION_RANGE = (900, 43200)  # STS limits for AssumeRole, in seconds
+# Athena's pattern for a workgroup name (CreateWorkGroup's Name).
+WORK_GROUP_NAME = re.compile(r"^[a-zA-Z0-9._-]{1,128}$")
 DEFAULT_SESSION_NAME = "dbt-athena-lite"
 
 # Never shown by `dbt debug`, written to logs, or included in repr().
@@ -90,6 +92,8 @@ class AthenaLiteCredentials(Credentials):
     # Whole-query re-runs after ICEBERG_COMMIT_ERROR (a concurrent Iceberg commit won).
     num_iceberg_retries: int = 3
     # Longest wait between two status checks of a running query, in seconds (polling starts faster).
+    # A failed query is reported at most this long after Athena marks it FAILED: within 1 s by
+    # default; a larger value saves GetQueryExecution calls and delays every result by up to that.
     poll_interval: float = 1.0
     # Extra arguments for the S3 upload of seed files, e.g. {"ACL": "bucket-owner-full-control"}.
     seed_s3_upload_args: dict[str, Any] | None = None
@@ -199,6 +203,13 @@ def validate(creds: AthenaLiteCredentials) -> None:
             setattr(creds, name, s3_paths.as_directory(value))
         except s3_paths.InvalidS3Path as e:
             raise ProfileError(name, str(e), "Athena paths have the form 's3://bucket/prefix/'") from None
+    if creds.work_group is not None and not WORK_GROUP_NAME.match(creds.work_group):
+        raise ProfileError(
+            "work_group",
+            f"{creds.work_group!r} is not an Athena workgroup name",
+            "Use the name of an existing workgroup (letters, digits, '.', '_', '-'), "
+            "or remove work_group to use 'primary'",
+        )
     if creds.s3_data_naming not in S3_DATA_NAMINGS:
         raise ProfileError(
             "s3_data_naming",
@@ -232,6 +243,15 @@ def validate(creds: AthenaLiteCredentials) -> None:
             "endpoint_url",
             f"{creds.endpoint_url!r} is not an http(s) URL",
             "Use e.g. 'http://127.0.0.1:4566', or remove it to use AWS",
+        )
+
+
+def validate_threads(threads: int) -> None:
+    """`threads` sits beside the credentials in a target, but dbt keeps it from them: the connection
+    manager checks it (dbt itself would fail later with a thread pool's ValueError)."""
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ProfileError(
+            "threads", f"{threads!r} is not a positive number of threads", "Use 1 or more, e.g. threads: 4"
         )
 
 

@@ -10,7 +10,7 @@ from dbt.adapters.exceptions.alias import DuplicateAliasError
 from dbt.config.profile import Profile
 from dbt.exceptions import DbtProfileError
 
-from dbt_athena_lite.credentials import SECRET_FIELDS, AthenaLiteCredentials, ProfileError
+from dbt_athena_lite.credentials import SECRET_FIELDS, AthenaLiteCredentials, ProfileError, validate_threads
 
 LoadProfile = Callable[..., AthenaLiteCredentials]
 ROLE_ARN = "arn:aws:iam::123456789012:role/dbt-deployer"
@@ -150,6 +150,12 @@ _BAD_FIELDS: list[Any] = [
     pytest.param(
         {"num_iceberg_retries": -1}, "num_iceberg_retries", "Use 0 to disable", id="negative-iceberg-retries"
     ),
+    pytest.param(
+        {"work_group": ""}, "work_group", "remove work_group to use 'primary'", id="work-group-empty"
+    ),
+    pytest.param(
+        {"work_group": "analytics team"}, "work_group", "letters, digits", id="work-group-with-space"
+    ),
     pytest.param({"poll_interval": 0}, "poll_interval", "Use a number of seconds", id="zero-poll-interval"),
     pytest.param({"poll_interval": "-0.5"}, "poll_interval", "Use a number of seconds", id="negative-poll"),
     # Authentication.
@@ -226,6 +232,15 @@ def test_invalid_profile_names_the_field_and_the_fix(
     assert caught.value.field == field
     assert str(caught.value).startswith(f"{field}: ")
     assert fix in str(caught.value)
+
+
+@pytest.mark.parametrize("threads", [0, -1, True, "4"])
+def test_threads_below_one_are_refused_with_the_fix(threads: Any) -> None:
+    with pytest.raises(ProfileError) as caught:
+        validate_threads(threads)
+
+    assert caught.value.field == "threads"
+    assert "Use 1 or more" in str(caught.value)
 
 
 @pytest.mark.usefixtures("dbt_loads_athena_lite")
