@@ -20,6 +20,7 @@ from dbt.adapters.contracts.connection import Credentials
 from dbt_common.exceptions import DbtRuntimeError
 
 from dbt_athena_lite import s3_paths
+from dbt_athena_lite.retry import DEFAULT_ICEBERG_RETRIES
 
 S3_DATA_NAMINGS = ("unique", "table", "table_unique", "schema_table", "schema_table_unique")
 ASSUME_ROLE_DURATION_RANGE = (900, 43200)  # STS limits for AssumeRole, in seconds
@@ -89,8 +90,8 @@ class AthenaLiteCredentials(Credentials):
     num_retries: int = 5
     # botocore's own per-request retries; None keeps botocore's default.
     num_boto3_retries: int | None = None
-    # Whole-query re-runs after ICEBERG_COMMIT_ERROR (a concurrent Iceberg commit won).
-    num_iceberg_retries: int = 3
+    # Whole-query re-runs after ICEBERG_COMMIT_ERROR (a concurrent Iceberg commit won); see retry.py.
+    num_iceberg_retries: int = DEFAULT_ICEBERG_RETRIES
     # Longest wait between two status checks of a running query, in seconds (polling starts faster).
     # A failed query is reported at most this long after Athena marks it FAILED: within 1 s by
     # default; a larger value saves GetQueryExecution calls and delays every result by up to that.

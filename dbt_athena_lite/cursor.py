@@ -118,7 +118,7 @@ class AthenaLiteCursor(Cursor):  # type: ignore[misc]
                     is_iceberg_commit_conflict(execution.error_type, execution.error_message)
                     and attempt < self._policy.num_iceberg_retries
                 ):
-                    delay = self._policy.backoff.delay(attempt)
+                    delay = self._policy.commit_backoff.delay(attempt)
                     logger.warning(
                         "Query %s lost an Iceberg commit race; re-running in %.2fs (retry %d of %d)",
                         execution.query_id,

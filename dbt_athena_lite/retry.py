@@ -19,6 +19,10 @@ from botocore.exceptions import ClientError
 # Athena's AthenaError.ErrorType for ICEBERG_COMMIT_ERROR (its error catalog).
 ICEBERG_COMMIT_ERROR_TYPE = 233
 ERROR_CATEGORY_NAMES = {1: "system error", 2: "user error", 3: "other error"}
+# Re-runs after ICEBERG_COMMIT_ERROR. Each round of a commit race has one winner, so a table that
+# every dbt thread writes at once (post-hooks into a shared audit table) needs about `threads - 1`
+# re-runs for the unluckiest writer; 10 covers threads=8 with room for the backoff's randomness.
+DEFAULT_ICEBERG_RETRIES = 10
 
 # Error codes worth re-submitting a StartQueryExecution for: capacity and transient server faults.
 RETRYABLE_START_ERROR_CODES = frozenset(
@@ -84,6 +88,11 @@ class QueryPolicy:
     """Everything the cursor needs to decide when to wait and what to retry."""
 
     num_retries: int = 5
-    num_iceberg_retries: int = 3
+    num_iceberg_retries: int = DEFAULT_ICEBERG_RETRIES
     poll: PollSchedule = field(default_factory=lambda: PollSchedule(ceiling_seconds=1.0))
+    # Before re-submitting a throttled or internally failed start: Athena needs time to recover.
     backoff: Backoff = field(default_factory=Backoff)
+    # Before re-running a query that lost an Iceberg commit race. The winner has already committed,
+    # so there is nothing to wait out: the jitter only spreads the remaining writers apart, and a
+    # low cap keeps the unluckiest one from sleeping tens of seconds between attempts.
+    commit_backoff: Backoff = field(default_factory=lambda: Backoff(base_seconds=0.5, cap_seconds=4.0))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -118,6 +118,7 @@ def make_cursor(
         num_iceberg_retries=num_iceberg_retries,
         poll=PollSchedule(ceiling_seconds=poll_interval),
         backoff=Backoff(random_fraction=lambda: 1.0),  # the jitter's upper bound, so delays are exact
+        commit_backoff=replace(QueryPolicy().commit_backoff, random_fraction=lambda: 1.0),
     )
     return AthenaLiteCursor(
         policy=policy,
@@ -249,6 +250,22 @@ def test_iceberg_commit_conflicts_rerun_the_whole_query_until_it_succeeds() -> N
 
     assert athena.names().count("StartQueryExecution") == 3
     assert sleeps == [0.5, 1.0]
+
+
+def test_iceberg_commit_reruns_wait_at_most_four_seconds_unlike_throttled_starts() -> None:
+    # Eight writers of one table: the unluckiest loses seven races before its commit goes through.
+    conflict = _athena_error(1, 233, "ICEBERG_COMMIT_ERROR: Failed to commit")
+    athena = ScriptedAthena(
+        states=[["FAILED"]] * 7 + [["SUCCEEDED"]], failures=dict.fromkeys(range(1, 8), conflict)
+    )
+    sleeps: list[float] = []
+
+    make_cursor(athena, sleeps, num_iceberg_retries=QueryPolicy().num_iceberg_retries).execute(
+        "insert into t select 1"
+    )
+
+    assert sleeps == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0]
+    assert athena.names().count("StartQueryExecution") == 8
 
 
 def test_iceberg_commit_conflicts_give_up_after_num_iceberg_retries() -> None:

@@ -4,11 +4,14 @@ what they built: every table's full contents, sorted, through Athena."""
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+import boto3
 import pyathena
+import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from tests.functional.adapter.tables_util import glue_client
@@ -71,6 +74,47 @@ def invoke(project_dir: Path, *args: str, profiles_dir: Path | None = None) -> d
 def statuses(result: dbtRunnerResult) -> dict[str, str]:
     """Node name -> status (`success`, `error`, `skipped`, `pass`, ...) of one invocation."""
     return {item.node.name: str(item.status) for item in result.result.results}
+
+
+def athena_client(endpoint: str) -> Any:
+    return boto3.client(
+        "athena", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
+    )
+
+
+def create_work_group(endpoint: str, prefix: str) -> str:
+    """A workgroup of its own for a test, so its queries can be listed apart from the session's."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    athena_client(endpoint).create_work_group(Name=name, Configuration={})
+    return name
+
+
+class OwnWorkGroup:
+    """Mixin for a dbt-tests-adapter class: its queries run in a workgroup of their own, so
+    query_executions() lists just them; `profile_overrides` change other profile fields."""
+
+    profile_overrides: ClassVar[dict[str, Any]] = {}
+
+    @pytest.fixture(scope="class")
+    def work_group(self, emulator_endpoint: str) -> str:
+        return create_work_group(emulator_endpoint, type(self).__name__.lower())
+
+    @pytest.fixture(scope="class")
+    def dbt_profile_target(self, dbt_profile_target: dict[str, Any], work_group: str) -> dict[str, Any]:
+        return {**dbt_profile_target, **self.profile_overrides, "work_group": work_group}
+
+
+def query_executions(endpoint: str, work_group: str) -> list[dict[str, Any]]:
+    """Every query the emulator ran in `work_group` (BatchGetQueryExecution's records)."""
+    athena = athena_client(endpoint)
+    pages = athena.get_paginator("list_query_executions").paginate(WorkGroup=work_group)
+    ids = [query_id for page in pages for query_id in page["QueryExecutionIds"]]
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 50):
+        found += athena.batch_get_query_execution(QueryExecutionIds=ids[start : start + 50])[
+            "QueryExecutions"
+        ]
+    return found
 
 
 def glue_tables(endpoint: str, schema: str) -> dict[str, list[str]]:

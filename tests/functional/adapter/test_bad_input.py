@@ -120,8 +120,8 @@ CASES = [
     ),
     model("unknown_on_schema_change", incremental("on_schema_change='drop'"), "on_schema_change", "fail"),
     # --- SQL ---
-    model("query_too_long", table("", f"select '{HUGE_LITERAL}' as x"), "262,144 bytes", "query_too_long"),
-    model("syntax_error", table("", "select (1 as id"), "SYNTAX_ERROR", "syntax_error"),
+    model("query_too_long", table("", f"select '{HUGE_LITERAL}' as x"), "262,144 bytes", "Shorten the model"),
+    model("syntax_error", table("", "select (1 as id"), "SYNTAX_ERROR", "Expecting )"),
     model("missing_table", table("", "select * from bad_input.no_such_table"), "no_such_table"),
 ]
 
@@ -220,6 +220,7 @@ def _message(result: dbtRunnerResult, case: Case) -> str:
         return str(result.exception)
     [node] = [item for item in result.result.results if item.node.name == case.name]
     assert str(node.status) == "error", (case.name, node.status)
+    assert f" in model {case.name} (models/{case.name}.sql)" in str(node.message)  # dbt names the model
     return str(node.message)
 
 

@@ -9,15 +9,13 @@ Athena's completion time and dbt's report is printed, not asserted.
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
-import boto3
 import pytest
 from dbt.tests.util import run_dbt
 from dbt_common.events.base_types import EventMsg
 
-from tests.functional.conftest import REGION
+from tests.functional.adapter import sample_builds
 
 MODELS = {
     "bad_syntax.sql": "{{ config(materialized='table') }} select (1 as id",
@@ -28,35 +26,7 @@ MODELS = {
 }
 
 
-def _athena(endpoint: str) -> Any:
-    return boto3.client(
-        "athena", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
-    )
-
-
-def _executions(endpoint: str, work_group: str) -> list[dict[str, Any]]:
-    athena = _athena(endpoint)
-    pages = athena.get_paginator("list_query_executions").paginate(WorkGroup=work_group)
-    ids = [query_id for page in pages for query_id in page["QueryExecutionIds"]]
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(ids), 50):
-        batch = athena.batch_get_query_execution(QueryExecutionIds=ids[start : start + 50])
-        found += batch["QueryExecutions"]
-    return found
-
-
-class TestUserErrors:
-    @pytest.fixture(scope="class")
-    def work_group(self, emulator_endpoint: str) -> str:
-        # A workgroup of its own: this class's queries are listed apart from the rest of the session's.
-        name = f"user-errors-{uuid.uuid4().hex[:8]}"
-        _athena(emulator_endpoint).create_work_group(Name=name, Configuration={})
-        return name
-
-    @pytest.fixture(scope="class")
-    def dbt_profile_target(self, dbt_profile_target: dict[str, Any], work_group: str) -> dict[str, Any]:
-        return {**dbt_profile_target, "work_group": work_group}
-
+class TestUserErrors(sample_builds.OwnWorkGroup):
     @pytest.fixture(scope="class")
     def models(self) -> dict[str, str]:
         return MODELS
@@ -84,7 +54,7 @@ class TestUserErrors:
             "independent": "success",
         }
 
-        executions = _executions(emulator_endpoint, work_group)
+        executions = sample_builds.query_executions(emulator_endpoint, work_group)
         failed = {
             model: [e for e in executions if marker in e["Query"]]
             for model, marker in (("bad_syntax", "select (1 as id"), ("missing_column", "no_such_column"))
