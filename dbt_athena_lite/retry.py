@@ -92,7 +92,8 @@ class QueryPolicy:
     poll: PollSchedule = field(default_factory=lambda: PollSchedule(ceiling_seconds=1.0))
     # Before re-submitting a throttled or internally failed start: Athena needs time to recover.
     backoff: Backoff = field(default_factory=Backoff)
-    # Before re-running a query that lost an Iceberg commit race. The winner has already committed,
-    # so there is nothing to wait out: the jitter only spreads the remaining writers apart, and a
-    # low cap keeps the unluckiest one from sleeping tens of seconds between attempts.
-    commit_backoff: Backoff = field(default_factory=lambda: Backoff(base_seconds=0.5, cap_seconds=4.0))
+    # Before re-running a query that lost an Iceberg commit race. The winner has already committed, so
+    # there is nothing to wait out: the jitter spreads the remaining writers apart so that their
+    # commits stop overlapping. 8 s is wide enough for 8 writers of ~1 s statements, and short enough
+    # that the unluckiest one does not sleep tens of seconds between attempts.
+    commit_backoff: Backoff = field(default_factory=lambda: Backoff(base_seconds=0.5, cap_seconds=8.0))

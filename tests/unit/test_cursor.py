@@ -252,7 +252,7 @@ def test_iceberg_commit_conflicts_rerun_the_whole_query_until_it_succeeds() -> N
     assert sleeps == [0.5, 1.0]
 
 
-def test_iceberg_commit_reruns_wait_at_most_four_seconds_unlike_throttled_starts() -> None:
+def test_iceberg_commit_reruns_wait_at_most_eight_seconds_unlike_throttled_starts() -> None:
     # Eight writers of one table: the unluckiest loses seven races before its commit goes through.
     conflict = _athena_error(1, 233, "ICEBERG_COMMIT_ERROR: Failed to commit")
     athena = ScriptedAthena(
@@ -264,7 +264,7 @@ def test_iceberg_commit_reruns_wait_at_most_four_seconds_unlike_throttled_starts
         "insert into t select 1"
     )
 
-    assert sleeps == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0]
+    assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
     assert athena.names().count("StartQueryExecution") == 8
 
 
