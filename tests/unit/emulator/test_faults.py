@@ -85,6 +85,16 @@ def test_internal_calls_and_other_services_are_never_faulted() -> None:
     assert injector.fault_for(_call("sts", "GetCallerIdentity")) is None
 
 
+def test_fired_counts_the_faults_injected_per_kind() -> None:
+    injector = FaultInjector(FaultSpec(throttle=1.0, iceberg_commit=0.5, seed=3))
+    injector.fault_for(_call("athena", "StartQueryExecution"))
+    injector.fault_for(_call("athena", "StartQueryExecution", INTERNAL_ACCESS_KEY_ID))  # never faulted
+    commits = sum(injector.should_fail_iceberg_commit() for _ in range(40))
+
+    assert injector.fired() == {"throttle": 1, "iceberg_commit": commits}
+    assert 0 < commits < 40
+
+
 def test_without_faults_nothing_is_drawn() -> None:
     injector = FaultInjector(FaultSpec())
     assert not any(injector.should_fail_internal() for _ in range(100))
