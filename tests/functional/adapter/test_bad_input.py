@@ -122,7 +122,12 @@ CASES = [
     # --- SQL ---
     model("query_too_long", table("", f"select '{HUGE_LITERAL}' as x"), "262,144 bytes", "Shorten the model"),
     model("syntax_error", table("", "select (1 as id"), "SYNTAX_ERROR", "Expecting )"),
-    model("missing_table", table("", "select * from bad_input.no_such_table"), "no_such_table"),
+    model(
+        "missing_table",
+        table("", "select * from bad_input.no_such_table"),
+        "TABLE_NOT_FOUND",
+        "no_such_table",
+    ),
 ]
 
 
