@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 import boto3
 import pyathena
 import pytest
+from dbt.adapters.factory import reset_adapters
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from tests.functional.adapter.tables_util import glue_client
@@ -68,7 +69,13 @@ def invoke(project_dir: Path, *args: str, profiles_dir: Path | None = None) -> d
     """dbt in this process (as dbt-tests-adapter runs it), on `project_dir` with the profiles.yml in
     `profiles_dir` (default: the project's own)."""
     profiles = profiles_dir if profiles_dir is not None else project_dir
-    return dbtRunner().invoke([*args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles)])
+    try:
+        return dbtRunner().invoke([*args, "--project-dir", str(project_dir), "--profiles-dir", str(profiles)])
+    finally:
+        # dbt leaves the adapter it registered in its factory, and dbt-tests-adapter's `project`
+        # fixture of a later test class would reuse it, endpoint and all (register_adapter keeps an
+        # existing one): forget it, as that fixture does at its own teardown.
+        reset_adapters()
 
 
 def statuses(result: dbtRunnerResult) -> dict[str, str]:
@@ -136,6 +143,7 @@ def connect(endpoint: str, schema: str) -> Any:
         aws_secret_access_key="testing",
         s3_staging_dir=f"s3://{BUCKET}/{schema}/reads/",
         schema_name=schema,
+        poll_interval=0.05,  # PyAthena's default waits a whole second before its first status check
     )
 
 
