@@ -70,7 +70,7 @@ KINDS = {
     "iceberg_merge": Kind(
         "materialized='incremental', table_type='iceberg', incremental_strategy='merge', unique_key='id'",
         TO_ICEBERG,
-        lambda batch: [(i, 1) for i in range(1, 6)] + _batch(2) if batch == 2 else _batch(1),
+        lambda batch: ([(i, 1) for i in range(1, 6)] + _batch(2)) if batch == 2 else _batch(1),
     ),
     "hive_overwrite": Kind(
         "materialized='incremental', incremental_strategy='insert_overwrite', partitioned_by=['batch']",
