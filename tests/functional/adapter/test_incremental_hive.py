@@ -75,10 +75,18 @@ class TestInsertOverwrite:
         untouched_keys = keys_under(emulator_endpoint, before["1"].removeprefix(f"s3://{BUCKET}/") + "/")
         assert untouched_keys
 
+        location = table_location(emulator_endpoint, schema, "overwrite")
+        replaced = [before["2"], before["3"]]
         for _ in range(2):  # a repeated run replaces the same partitions: no duplicates
             _, logs = run_dbt_and_capture(["run", "--vars", "{version: b, days: '2,3,4'}"])
-            # The staging table was built under s3_tmp_table_dir, and its data deleted after the run.
-            assert f"Deleted 3 objects under s3://{BUCKET}/tmp/{schema}/overwrite__dbt_tmp/" in logs
+            # The staging data went inside the table's location and its partitions point at it now;
+            # only the data of the partitions it replaced was deleted.
+            current = partition_values(emulator_endpoint, schema, "overwrite")
+            run_dirs = {current[day].rsplit("/", 1)[0] for day in ("2", "3", "4")}
+            assert len(run_dirs) == 1 and run_dirs.pop().rsplit("/", 1)[0] == location
+            for old in replaced:
+                assert f"Deleted 1 objects under {old}/" in logs
+            replaced = [current["2"], current["3"], current["4"]]
             got = project.run_sql(
                 f"select day, version, count(*) from {schema}.overwrite group by 1, 2 order by 1, 2",
                 fetch="all",
@@ -91,9 +99,15 @@ class TestInsertOverwrite:
         assert (
             keys_under(emulator_endpoint, after["1"].removeprefix(f"s3://{BUCKET}/") + "/") == untouched_keys
         )
-        # The staging table and its data are gone.
+        # The staging entry is gone, nothing went to s3_tmp_table_dir, and every object left is a
+        # partition's: the replaced data is deleted.
         assert table_names(emulator_endpoint, schema) == ["overwrite"]
         assert not keys_under(emulator_endpoint, "tmp/")
+        table_keys = keys_under(emulator_endpoint, location.removeprefix(f"s3://{BUCKET}/") + "/")
+        partition_keys = [key.rsplit("/", 1)[0] for key in table_keys]
+        assert sorted(set(partition_keys)) == sorted(
+            v.removeprefix(f"s3://{BUCKET}/") for v in after.values()
+        )
 
     def test_full_refresh_swaps_in_a_new_build(self, project: Any, emulator_endpoint: str) -> None:
         schema = project.test_schema
