@@ -4,9 +4,9 @@ SQL runs in the macros. A Hive insert_overwrite (and microbatch) never deletes a
 replacement is readable: the staging table is written to a fresh directory inside the target's
 location, the target's partition entries are pointed at the staging partitions' data (one Glue call
 for the replaced ones, one for the new ones), the staging entry is removed without its data, and
-only then is the replaced data deleted. A reader, or a run killed at any step, sees each partition
-with its old data or its new data, never without data. Every S3 delete goes through `s3_guard`,
-every one checked before the first change.
+only then is the replaced data deleted (noted on the target first: see pending_deletes). A reader,
+or a run killed at any step, sees each partition with its old data or its new data, never without
+data. Every S3 delete goes through `s3_guard`, every one checked before the first change.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any
 from dbt.adapters.events.logging import AdapterLogger
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt_athena_lite import s3_paths, table_swap
+from dbt_athena_lite import pending_deletes, s3_paths, table_swap
+from dbt_athena_lite.aws.glue import table_input_from
 from dbt_athena_lite.aws.glue_tables import GlueTableStore
 from dbt_athena_lite.aws.s3 import S3Objects
 from dbt_athena_lite.s3_guard import DeleteRequest, check_delete, guarded_delete
@@ -60,22 +61,39 @@ class IncrementalRuns:
         new = self._store.get_partitions(staging.schema, staging.identifier)
         current = {tuple(p["Values"]): p for p in self._store.get_partitions(schema, target)}
         replaced = [current[tuple(p["Values"])] for p in new if tuple(p["Values"]) in current]
+        inputs = [_adopted_input(table, table_location, raw, p) for p in new]
         requests = [
             _partition_request(scope, table, table_location, p["Values"], table_swap.storage_location(p))
             for p in replaced
         ]
+        # Data an interrupted run replaced but did not delete (its note), unless read again.
+        read = [*table_swap.data_locations({}, list(current.values())), *(_location(p) for p in inputs)]
+        requests += pending_deletes.leftover_requests(
+            raw, read, lambda prefix: scope.request(prefix, table, prefix)
+        )
         for request in requests:
             check_delete(request)
-        inputs = [_adopted_input(table, table_location, raw, p) for p in new]
-        self._store.update_partitions(schema, target, [p for p in inputs if tuple(p["Values"]) in current])
-        self._store.create_partitions(
-            schema, target, [p for p in inputs if tuple(p["Values"]) not in current]
-        )
+        noted = self._note(schema, raw, [request.prefix for request in requests])
+        updates = [p for p in inputs if tuple(p["Values"]) in current]
+        creates = [p for p in inputs if tuple(p["Values"]) not in current]
+        self._store.update_partitions(schema, target, updates)
+        self._store.create_partitions(schema, target, creates)
         # The target reads the staging data now: only the staging entry goes, never its data.
         self._store.delete_table(staging.schema, staging.identifier)
         guarded_delete(self._s3, requests)
+        if noted:
+            self._note(schema, raw, [])
         logger.info(f"Replaced {len(replaced)} and added {len(new) - len(replaced)} partitions of {table}")
         return len(new)
+
+    def _note(self, schema: str, raw: dict[str, Any], prefixes: Sequence[str]) -> bool:
+        """Write (or clear) the target's note of pending deletes; False if there was nothing to do."""
+        if not prefixes and not pending_deletes.recorded(raw):
+            return False
+        parameters = pending_deletes.with_note(raw.get("Parameters"), prefixes)
+        # Parameters only, not a new definition: no archived Glue version for it.
+        self._store.update_table(schema, table_input_from(raw, Parameters=parameters), skip_archive=True)
+        return True
 
     def drop_staging(self, plan: TablePlan) -> None:
         """Drop a staging table (this run's, or one an interrupted run left) and its data, except
@@ -89,7 +107,7 @@ class IncrementalRuns:
         requests = [
             plan.scope.request(prefix, plan.table, location)
             for prefix in table_swap.data_locations(raw, partitions)
-            if location is not None and not _overlaps_any(prefix, adopted)
+            if location is not None and not s3_paths.overlaps(prefix, adopted)
         ]
         for request in requests:
             check_delete(request)
@@ -109,8 +127,8 @@ class IncrementalRuns:
         return [location for location in found if location]
 
 
-def _overlaps_any(prefix: str, locations: Sequence[str]) -> bool:
-    return any(s3_paths.is_within(prefix, other) or s3_paths.is_within(other, prefix) for other in locations)
+def _location(partition: dict[str, Any]) -> str:
+    return str(partition["StorageDescriptor"]["Location"])
 
 
 def _keys(raw: dict[str, Any]) -> list[str]:
