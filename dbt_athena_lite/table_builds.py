@@ -23,7 +23,7 @@ from dbt_athena_lite import locations, pending_deletes, s3_paths, table_swap
 from dbt_athena_lite.aws.glue import table_input_from
 from dbt_athena_lite.aws.glue_tables import GlueTableStore
 from dbt_athena_lite.aws.s3 import S3Objects
-from dbt_athena_lite.config_checks import TableConfig, table_config
+from dbt_athena_lite.config_checks import ModelConfigError, TableConfig, table_config
 from dbt_athena_lite.s3_guard import DeleteRequest, S3DeleteRefused, check_delete, guarded_delete
 
 logger = AdapterLogger("AthenaLite")
@@ -132,6 +132,8 @@ class TableBuilds:
         other_locations: Mapping[str, str] | None = None,
     ) -> TablePlan:
         config = check_config(self._profile, raw_config, other_locations)
+        if config.external_location:
+            self._check_location_is_free(schema, identifier, config.external_location)
         scope = scope_for(self._profile, config)
         existing = self._store.get_raw_table(schema, identifier)
         self._drop_leftover(schema, identifier + TMP_SUFFIX, scope, existing)
@@ -157,6 +159,22 @@ class TableBuilds:
             check_delete(request)
         rebuild = replace(plan, build_identifier=identifier + TMP_SUFFIX, swap=True)
         return self._fixed_location_plan(rebuild) if config.fixed_location else rebuild
+
+    def _check_location_is_free(self, schema: str, identifier: str, location: str) -> None:
+        """An external_location must not contain, or lie within, the data of another table of the
+        schema (one dbt does not build, too): a rebuild or drop of the model would delete it."""
+        for raw in self._store.list_raw_tables(schema):
+            other = table_swap.storage_location(raw)
+            if raw["Name"] in (identifier, identifier + TMP_SUFFIX) or not other:
+                continue
+            if s3_paths.overlaps(location, [other]):
+                relation = "lies within" if s3_paths.is_within(location, other) else "contains"
+                raise ModelConfigError(
+                    "external_location",
+                    f"{location!r} {relation} the data of table {schema}.{raw['Name']} ({other}), which "
+                    "rebuilding or dropping this model would delete",
+                    "Point external_location at a directory of its own, outside every other table's",
+                )
 
     def _check_first_location(self, plan: TablePlan) -> None:
         """A fixed location must be empty: objects there belong to no table dbt knows."""
