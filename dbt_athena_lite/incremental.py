@@ -259,7 +259,8 @@ def merge_condition(condition: str) -> str:
 def staging_config(target: TableConfig, *, adopted: bool = False) -> TableConfig:
     """The staging table: the target's type, Hive partitions (so their values come from Athena itself
     for insert_overwrite) and nothing that only matters for the final table. Staging partitions the
-    target `adopted` are read with the target's storage format, so they are written in it."""
+    target `adopted` are read with the target's storage definition, so they are written in its format
+    and bucketing."""
     config = TableConfig(
         table_type=target.table_type,
         format="parquet",
@@ -276,6 +277,9 @@ def staging_config(target: TableConfig, *, adopted: bool = False) -> TableConfig
         format=target.format,
         write_compression=target.write_compression,
         field_delimiter=target.field_delimiter,
+        # Athena checks a bucketed table's files against its bucket count: write them bucketed too.
+        bucketed_by=target.bucketed_by,
+        bucket_count=target.bucket_count,
     )
 
 

@@ -73,7 +73,8 @@ class IncrementalRuns:
         )
         for request in requests:
             check_delete(request)
-        noted = self._note(schema, raw, [request.prefix for request in requests])
+        if requests:
+            self._note(schema, raw, [request.prefix for request in requests])
         updates = [p for p in inputs if tuple(p["Values"]) in current]
         creates = [p for p in inputs if tuple(p["Values"]) not in current]
         self._store.update_partitions(schema, target, updates)
@@ -81,19 +82,16 @@ class IncrementalRuns:
         # The target reads the staging data now: only the staging entry goes, never its data.
         self._store.delete_table(staging.schema, staging.identifier)
         guarded_delete(self._s3, requests)
-        if noted:
+        if requests or pending_deletes.recorded(raw):
             self._note(schema, raw, [])
         logger.info(f"Replaced {len(replaced)} and added {len(new) - len(replaced)} partitions of {table}")
         return len(new)
 
-    def _note(self, schema: str, raw: dict[str, Any], prefixes: Sequence[str]) -> bool:
-        """Write (or clear) the target's note of pending deletes; False if there was nothing to do."""
-        if not prefixes and not pending_deletes.recorded(raw):
-            return False
+    def _note(self, schema: str, raw: dict[str, Any], prefixes: Sequence[str]) -> None:
+        """Write (or, with no prefixes, clear) the target's note of pending deletes."""
         parameters = pending_deletes.with_note(raw.get("Parameters"), prefixes)
         # Parameters only, not a new definition: no archived Glue version for it.
         self._store.update_table(schema, table_input_from(raw, Parameters=parameters), skip_archive=True)
-        return True
 
     def drop_staging(self, plan: TablePlan) -> None:
         """Drop a staging table (this run's, or one an interrupted run left) and its data, except

@@ -283,7 +283,8 @@ class TableBuilds:
             guarded_delete(self._s3, requests)
         else:
             self._move_to_final(plan, requests)
-        self._clear_note(plan.schema, plan.identifier)
+        if pending:
+            self._clear_note(plan.schema, plan.identifier)
         pruned = self._store.prune_versions(plan.schema, plan.identifier, plan.config.versions_to_keep)
         logger.debug(f"Pruned {pruned} Glue versions of {plan.table}")
 

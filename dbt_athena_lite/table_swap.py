@@ -5,7 +5,9 @@ A rebuilt table is first created under a temporary name (`<name>__dbt_tmp`) at a
 and Iceberg alike: an Iceberg table in Glue is a pointer to its `metadata_location`, so moving the
 pointer is atomic, where a rename swap would leave a moment with no target), brings the partition
 entries in line, and removes the temporary entry. The old data is deleted afterwards, by the caller,
-through the S3 guard: readers see the old table or the new one, never neither.
+through the S3 guard (noted on the target by the same UpdateTable, so that a run killed before the
+delete leaves a note for the next one: see pending_deletes): readers see the old table or the new
+one, never neither.
 
 Fixed locations (`s3_data_naming` 'table' / 'schema_table', `external_location`) cannot hold the new
 data beside the old, so `table_builds` runs: swap to the temporary location (readable), empty the

@@ -174,6 +174,8 @@ def test_adopted_staging_is_inside_the_target_in_its_format_with_its_guard_scope
             "partitioned_by": ["day"],
             "format": "orc",
             "write_compression": "zstd",
+            "bucketed_by": ["id"],
+            "bucket_count": 4,
             "external_location": "s3://lake/fixed/orders/",
         },
         profile_naming="schema_table_unique",
@@ -182,6 +184,7 @@ def test_adopted_staging_is_inside_the_target_in_its_format_with_its_guard_scope
     run_dir = plan.build_location.removeprefix("s3://lake/fixed/orders/")
     assert run_dir != plan.build_location and "/" not in run_dir
     assert (plan.config.format, plan.config.write_compression) == ("orc", "zstd")
+    assert (plan.config.bucketed_by, plan.config.bucket_count) == (("id",), 4)
     assert plan.config.external_location is None and plan.config.partitioned_by == ("day",)
     assert plan.scope.declared_location == "s3://lake/fixed/orders/"
     again = staging_plan(PROFILE, None, "sales", "orders", target, adopt_into="s3://lake/fixed/orders")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from dbt_common.exceptions import DbtRuntimeError
 
+from dbt_athena_lite import pending_deletes
 from dbt_athena_lite.aws.glue import GlueCatalog
 from dbt_athena_lite.aws.glue_tables import GlueTableStore
 from dbt_athena_lite.aws.s3 import S3Objects
@@ -101,6 +102,9 @@ def test_adopts_the_staging_partitions_then_deletes_only_the_replaced_data(aws: 
     assert [t["Name"] for t in glue.get_tables(DatabaseName=DB)["TableList"]] == ["orders"]
     adopted = glue.get_partition(DatabaseName=DB, TableName="orders", PartitionValues=["4"])["Partition"]
     assert adopted["StorageDescriptor"]["InputFormat"] == PARQUET
+    # The note of the deletes (written before the partitions moved) is cleared once they ran.
+    table = glue.get_table(DatabaseName=DB, Name="orders")["Table"]
+    assert pending_deletes.PARAMETER not in (table.get("Parameters") or {})
 
 
 def test_a_partition_at_the_tables_root_is_refused_before_anything_changes(aws: tuple[Any, Any]) -> None:

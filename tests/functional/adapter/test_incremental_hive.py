@@ -124,6 +124,42 @@ class TestInsertOverwrite:
         assert table_names(emulator_endpoint, schema) == ["overwrite"]
 
 
+# The adopted partitions are read with the table's definition: the staging data is written in its
+# format and bucketing.
+ORC_MODEL = """
+{{ config(materialized='incremental', partitioned_by=['day'], format='orc', bucketed_by=['id'],
+          bucket_count=2) }}
+select id, '{{ var("version") }}' as version, day
+from unnest(sequence(1, 3)) as t(id) cross join unnest(array[{{ var("days") }}]) as d(day)
+"""
+
+
+class TestInsertOverwriteKeepsTheTablesStorage:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"orc_overwrite.sql": ORC_MODEL}
+
+    def test_orc_bucketed(self, project: Any, emulator_endpoint: str) -> None:
+        schema = project.test_schema
+        run_dbt(["run", "--vars", "{version: a, days: '1,2'}"])
+        run_dbt(["run", "--vars", "{version: b, days: '2,3'}"])
+        got = project.run_sql(
+            f"select day, version, count(*) from {schema}.orc_overwrite group by 1, 2 order by 1, 2",
+            fetch="all",
+        )
+        assert [tuple(r) for r in got] == [(1, "a", 3), (2, "b", 3), (3, "b", 3)]
+        glue = glue_client(emulator_endpoint)
+        table = glue.get_table(DatabaseName=schema, Name="orc_overwrite")["Table"]["StorageDescriptor"]
+        assert "orc" in table["InputFormat"].lower()
+        storage = ("InputFormat", "OutputFormat", "SerdeInfo", "NumberOfBuckets", "BucketColumns", "Columns")
+        partitions = glue.get_partitions(DatabaseName=schema, TableName="orc_overwrite")["Partitions"]
+        adopted = [p for p in partitions if p["Values"] != ["1"]]  # day 1 is the first build's
+        assert len(adopted) == 2
+        for partition in adopted:
+            descriptor = partition["StorageDescriptor"]
+            assert {k: descriptor.get(k) for k in storage} == {k: table.get(k) for k in storage}
+
+
 # The second run selects a new column while on_schema_change='fail': it fails after the staging build.
 FAILING_MODEL = """
 {{ config(materialized='incremental', partitioned_by=['day'], on_schema_change='fail') }}
@@ -168,7 +204,8 @@ class TestConfigErrors:
         assert table_names(emulator_endpoint, project.test_schema) == []
 
 
-# 150 partitions: more than one INSERT may write; the staging build and the insert both batch.
+# 150 partitions: more than one query may write; the staging build batches, and Glue takes the
+# adopted partitions in batches of 100.
 MANY_PARTITIONS_MODEL = """
 {{ config(materialized='incremental', partitioned_by=['p']) }}
 select id, id % 150 as p from unnest(sequence({{ var("first") }}, {{ var("first") }} + 299)) as t(id)
