@@ -320,14 +320,25 @@ class AthenaLiteAdapter(SQLAdapter):
         raw = config_mapping(model_config)
         profile = self._table_profile()
         target = check_config(profile, raw)
+        config = incremental.incremental_config(raw, target)
+        runs = self._incremental_runs(relation.database)
+        adopt_into = (
+            runs.adoption_location(relation.schema, relation.identifier)
+            if config.replaces_partitions
+            else None
+        )
         plan = IncrementalPlan(
-            config=incremental.incremental_config(raw, target),
+            config=config,
             target=target,
             staging=incremental.staging_plan(
-                profile, relation.database, relation.schema, relation.identifier, target
+                profile,
+                relation.database,
+                relation.schema,
+                relation.identifier,
+                target,
+                adopt_into=adopt_into,
             ),
         )
-        runs = self._incremental_runs(relation.database)
         runs.drop_staging(plan.staging)  # an interrupted run's
         getattr(self._staging_tables, "plans", []).append(plan.staging)
         return plan
@@ -365,12 +376,12 @@ class AthenaLiteAdapter(SQLAdapter):
         return [self.Column(c.name, c.data_type) for c in columns if not c.is_partition_key]
 
     @available.parse_none
-    def replace_partitions(self, plan: IncrementalPlan, relation: BaseRelation) -> int:
-        """insert_overwrite: remove the target's partitions the staging table has rows for."""
+    def adopt_partitions(self, plan: IncrementalPlan, relation: BaseRelation) -> int:
+        """insert_overwrite: point the target's partitions at the staging table's data."""
         assert relation.schema is not None and relation.identifier is not None
         scope = scope_for(self._table_profile(), plan.target)
         runs = self._incremental_runs(relation.database)
-        return runs.replace_partitions(plan.staging, relation.schema, relation.identifier, scope)
+        return runs.adopt_partitions(plan.staging, relation.schema, relation.identifier, scope)
 
     @available.parse_none
     def run_incremental_statements(self, statements: list[str], allow_batching: bool = False) -> Any:

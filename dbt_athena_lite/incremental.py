@@ -1,11 +1,13 @@
 """Incremental models: which strategy runs, the staging table it reads, and the partitions it replaces.
 
 An incremental run builds the model's new rows into a staging table (`<name>__dbt_tmp`, at a fresh
-location under `s3_tmp_table_dir`), then writes them into the target with the strategy's SQL:
+location under `s3_tmp_table_dir`, or inside the target's location when its partitions are adopted),
+then writes them into the target with the strategy's SQL:
 - append (Hive, Iceberg): INSERT INTO.
-- insert_overwrite (Hive): the target partitions the staging table has are removed (Glue entries,
-  then their S3 data through the S3 guard), then INSERT INTO. The staging table is partitioned like
-  the target, so its Glue partition values are written exactly as the target's are: no value is
+- insert_overwrite (Hive): no statement. The staging table is written inside the target's location,
+  in its format, and the target's partitions are pointed at the staging partitions' data in Glue
+  (incremental_runs.py); the replaced data is deleted afterwards. The staging table is partitioned
+  like the target, so its Glue partition values are written exactly as the target's are: no value is
   compared in a textual form that might differ (timestamps, decimals).
 - merge (Iceberg): MERGE INTO on `unique_key`.
 - microbatch: insert_overwrite of the batch's partitions (Hive); DELETE of the batch's event-time
@@ -20,12 +22,13 @@ would fail, defaults to merge with a unique_key and to append without one.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from dbt_athena_lite import locations
+from dbt_athena_lite import locations, s3_paths
 from dbt_athena_lite.config_checks import ModelConfigError, TableConfig
 from dbt_athena_lite.table_builds import TMP_SUFFIX, Profile, TablePlan, new_table_location, scope_for
 
@@ -253,10 +256,12 @@ def merge_condition(condition: str) -> str:
 # --- staging table ---------------------------------------------------------------------------------
 
 
-def staging_config(target: TableConfig) -> TableConfig:
+def staging_config(target: TableConfig, *, adopted: bool = False) -> TableConfig:
     """The staging table: the target's type, Hive partitions (so their values come from Athena itself
-    for insert_overwrite) and nothing that only matters for the final table."""
-    return TableConfig(
+    for insert_overwrite) and nothing that only matters for the final table. Staging partitions the
+    target `adopted` are read with the target's storage definition, so they are written in its format
+    and bucketing."""
+    config = TableConfig(
         table_type=target.table_type,
         format="parquet",
         partitioned_by=() if target.is_iceberg else target.partitioned_by,
@@ -265,23 +270,49 @@ def staging_config(target: TableConfig) -> TableConfig:
         # A fresh prefix per run: a staging table never lands on objects an earlier run left.
         s3_data_naming=locations.DEFAULT_NAMING,
     )
+    if not adopted:
+        return config
+    return replace(
+        config,
+        format=target.format,
+        write_compression=target.write_compression,
+        field_delimiter=target.field_delimiter,
+        # Athena checks a bucketed table's files against its bucket count: write them bucketed too.
+        bucketed_by=target.bucketed_by,
+        bucket_count=target.bucket_count,
+    )
 
 
 def staging_plan(
-    profile: Profile, database: str | None, schema: str, identifier: str, target: TableConfig
+    profile: Profile,
+    database: str | None,
+    schema: str,
+    identifier: str,
+    target: TableConfig,
+    *,
+    adopt_into: str | None = None,
 ) -> TablePlan:
-    config = staging_config(target)
+    """The staging table of an incremental run. With `adopt_into` (the location of a Hive target whose
+    partitions the run replaces) it is written to a fresh directory inside that location, so that the
+    target's partitions can point at its data afterwards (IncrementalRuns.adopt_partitions)."""
+    config = staging_config(target, adopted=adopt_into is not None)
     name = identifier + TMP_SUFFIX
+    location = (
+        s3_paths.join(adopt_into, str(uuid.uuid4()))
+        if adopt_into is not None
+        else new_table_location(profile, config, schema, name, temporary=True)
+    )
     return TablePlan(
         database=database,
         schema=schema,
         identifier=name,
         build_identifier=name,
-        build_location=new_table_location(profile, config, schema, name, temporary=True),
+        build_location=location,
         final_location=None,
         swap=False,
         config=config,
-        scope=scope_for(profile, config),
+        # Inside the target's location, its deletes are the target's: the target's scope applies.
+        scope=scope_for(profile, target if adopt_into is not None else config),
     )
 
 
@@ -307,11 +338,3 @@ def ddl_type(data_type: str) -> str:
     A varchar with a length stays (Hive DDL has varchar(n))."""
     text = data_type.strip()
     return _HIVE_DDL_TYPES.get(text.lower(), text)
-
-
-def partition_values_to_replace(
-    staging: Sequence[Mapping[str, Any]], target: Sequence[Mapping[str, Any]]
-) -> list[list[str]]:
-    """The target's partition entries (their values) that the staging table's partitions replace."""
-    touched = {tuple(p["Values"]) for p in staging}
-    return [list(p["Values"]) for p in target if tuple(p["Values"]) in touched]

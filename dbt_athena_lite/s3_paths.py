@@ -7,6 +7,7 @@ interpreted one way only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(?:/(?P<key>.*))?$")
@@ -78,3 +79,8 @@ def is_within(path: str, root: str) -> bool:
     outer_key = outer.key.strip("/")
     inner_key = inner.key.strip("/")
     return outer_key in ("", inner_key) or inner_key.startswith(outer_key + "/")
+
+
+def overlaps(path: str, others: Iterable[str]) -> bool:
+    """True when `path` lies within one of `others`, or one of them within it."""
+    return any(is_within(path, other) or is_within(other, path) for other in others)

@@ -19,11 +19,11 @@ from typing import Any
 from dbt.adapters.events.logging import AdapterLogger
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt_athena_lite import locations, s3_paths, table_swap
+from dbt_athena_lite import locations, pending_deletes, s3_paths, table_swap
 from dbt_athena_lite.aws.glue import table_input_from
 from dbt_athena_lite.aws.glue_tables import GlueTableStore
 from dbt_athena_lite.aws.s3 import S3Objects
-from dbt_athena_lite.config_checks import TableConfig, table_config
+from dbt_athena_lite.config_checks import ModelConfigError, TableConfig, table_config
 from dbt_athena_lite.s3_guard import DeleteRequest, S3DeleteRefused, check_delete, guarded_delete
 
 logger = AdapterLogger("AthenaLite")
@@ -132,6 +132,8 @@ class TableBuilds:
         other_locations: Mapping[str, str] | None = None,
     ) -> TablePlan:
         config = check_config(self._profile, raw_config, other_locations)
+        if config.external_location:
+            self._check_location_is_free(schema, identifier, config.external_location)
         scope = scope_for(self._profile, config)
         existing = self._store.get_raw_table(schema, identifier)
         self._drop_leftover(schema, identifier + TMP_SUFFIX, scope, existing)
@@ -157,6 +159,22 @@ class TableBuilds:
             check_delete(request)
         rebuild = replace(plan, build_identifier=identifier + TMP_SUFFIX, swap=True)
         return self._fixed_location_plan(rebuild) if config.fixed_location else rebuild
+
+    def _check_location_is_free(self, schema: str, identifier: str, location: str) -> None:
+        """An external_location must not contain, or lie within, the data of another table of the
+        schema (one dbt does not build, too): a rebuild or drop of the model would delete it."""
+        for raw in self._store.list_raw_tables(schema):
+            other = table_swap.storage_location(raw)
+            if raw["Name"] in (identifier, identifier + TMP_SUFFIX) or not other:
+                continue
+            if s3_paths.overlaps(location, [other]):
+                relation = "lies within" if s3_paths.is_within(location, other) else "contains"
+                raise ModelConfigError(
+                    "external_location",
+                    f"{location!r} {relation} the data of table {schema}.{raw['Name']} ({other}), which "
+                    "rebuilding or dropping this model would delete",
+                    "Point external_location at a directory of its own, outside every other table's",
+                )
 
     def _check_first_location(self, plan: TablePlan) -> None:
         """A fixed location must be empty: objects there belong to no table dbt knows."""
@@ -199,11 +217,17 @@ class TableBuilds:
         scope = _with_recorded_location(scope, raw)
         partitions = self._store.get_partitions(schema, identifier)
         found = table_swap.data_locations(raw, partitions)
-        return [
-            scope.request(location, f"{schema}.{identifier}", table_location)
+        table = f"{schema}.{identifier}"
+        requests = [
+            scope.request(location, table, table_location)
             for location in found
             if keep is None or not s3_paths.is_within(location, keep)
         ]
+        # What an interrupted swap left to delete: each noted prefix was a location of this table.
+        read = [*found, *([keep] if keep else [])]
+        return requests + pending_deletes.leftover_requests(
+            raw, read, lambda prefix: scope.request(prefix, table, prefix)
+        )
 
     def _drop_leftover(
         self, schema: str, name: str, scope: GuardScope, target: dict[str, Any] | None
@@ -252,13 +276,30 @@ class TableBuilds:
         requests = self._old_data_requests(
             plan.schema, plan.identifier, old, plan.scope, keep=plan.build_location
         )
-        table_swap.swap_storage(self._store, plan.schema, plan.identifier, plan.build_identifier)
+        # A fixed-location table moves on from its build location too: note that delete as well.
+        pending = [r.prefix for r in requests] + ([plan.build_location] if plan.final_location else [])
+        table_swap.swap_storage(self._store, plan.schema, plan.identifier, plan.build_identifier, pending)
         if plan.final_location is None:
             guarded_delete(self._s3, requests)
         else:
             self._move_to_final(plan, requests)
+        if pending:
+            self._clear_note(plan.schema, plan.identifier)
         pruned = self._store.prune_versions(plan.schema, plan.identifier, plan.config.versions_to_keep)
         logger.debug(f"Pruned {pruned} Glue versions of {plan.table}")
+
+    def _clear_note(self, schema: str, name: str) -> None:
+        """The deletes the swap noted have run: remove the note (pending_deletes)."""
+        raw = self._store.get_raw_table(schema, name)
+        if raw is None or not pending_deletes.recorded(raw):
+            return
+        parameters = pending_deletes.with_note(raw.get("Parameters"), [])
+        self._store.update_table(
+            schema,
+            table_input_from(raw, Parameters=parameters),
+            skip_archive=True,
+            version_id=raw.get("VersionId"),  # never write back an Iceberg pointer a commit moved on
+        )
 
     def _record_external_location(self, schema: str, name: str, location: str) -> None:
         raw = self._store.get_raw_table(schema, name)

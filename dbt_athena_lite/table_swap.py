@@ -5,7 +5,9 @@ A rebuilt table is first created under a temporary name (`<name>__dbt_tmp`) at a
 and Iceberg alike: an Iceberg table in Glue is a pointer to its `metadata_location`, so moving the
 pointer is atomic, where a rename swap would leave a moment with no target), brings the partition
 entries in line, and removes the temporary entry. The old data is deleted afterwards, by the caller,
-through the S3 guard: readers see the old table or the new one, never neither.
+through the S3 guard (noted on the target by the same UpdateTable, so that a run killed before the
+delete leaves a note for the next one: see pending_deletes): readers see the old table or the new
+one, never neither.
 
 Fixed locations (`s3_data_naming` 'table' / 'schema_table', `external_location`) cannot hold the new
 data beside the old, so `table_builds` runs: swap to the temporary location (readable), empty the
@@ -26,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dbt_athena_lite import s3_paths
+from dbt_athena_lite import pending_deletes, s3_paths
 from dbt_athena_lite.aws.glue import table_input_from
 from dbt_athena_lite.aws.glue_tables import GlueTableStore, partition_input
 
@@ -88,8 +90,12 @@ def _keys(raw: dict[str, Any]) -> list[tuple[str, str]]:
     return [(k["Name"], k.get("Type", "")) for k in raw.get("PartitionKeys") or []]
 
 
-def swap_storage(store: GlueTableStore, database: str, target: str, source: str) -> list[str]:
+def swap_storage(
+    store: GlueTableStore, database: str, target: str, source: str, pending: Sequence[str] = ()
+) -> list[str]:
     """Point `target` at `source`'s storage, schema and partitions, then remove the `source` entry.
+    `pending`: the deletes the caller will run, noted on the target in the same update that makes
+    them unread (pending_deletes), so that a run killed before them leaves a note, not orphans.
 
     Returns the data locations `target` read before the swap (for the caller to delete).
     """
@@ -104,13 +110,16 @@ def swap_storage(store: GlueTableStore, database: str, target: str, source: str)
     changes = partition_changes(old_partitions, new_partitions, same_keys=same_keys)
     # Refused if another run swapped the target since it was read: its data would be orphaned.
     version = old.get("VersionId")
+    swapped = table_input_from(
+        new, Name=target, Parameters=pending_deletes.with_note(new.get("Parameters"), pending)
+    )
     if same_keys:
         store.create_partitions(database, target, changes.create)
         store.update_partitions(database, target, changes.update)
-        store.update_table(database, table_input_from(new, Name=target), version_id=version)
+        store.update_table(database, swapped, version_id=version)
         store.delete_partitions(database, target, changes.delete)
     else:
-        store.update_table(database, table_input_from(new, Name=target), version_id=version)
+        store.update_table(database, swapped, version_id=version)
         store.delete_partitions(database, target, changes.delete)
         store.create_partitions(database, target, changes.create)
     store.delete_table(database, source)

@@ -9,8 +9,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,35 +19,12 @@ from botocore.config import Config
 from dbt_athena_lite.emulator.cli import main
 from dbt_athena_lite.emulator.persistence import DataDirInUseError
 from dbt_athena_lite.emulator.server import EmulatorServer
+from tests.emulator_process import emulator_process
 
 pytestmark = [pytest.mark.emulator, pytest.mark.xdist_group("emulator")]
 
 PART_SIZE = 5 * 1024 * 1024  # S3's smallest part but the last
 REGION = "us-east-1"
-
-
-@contextmanager
-def emulator_process(data_dir: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`python -m dbt_athena_lite.emulator --port 0 --data-dir DIR`; its endpoint once it listens.
-
-    A process of its own: moto keeps its state in module globals, so a second emulator in
-    this process would replay onto the session emulators' state."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dbt_athena_lite.emulator", "--port", "0", "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert "listening on " in line, line + process.stdout.read()
-        yield process, line.split("listening on ", 1)[1].strip()
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
 
 
 def _clients(endpoint: str) -> dict[str, Any]:

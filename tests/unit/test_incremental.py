@@ -15,7 +15,6 @@ from dbt_athena_lite.incremental import (
     incremental_config,
     merge_condition,
     merge_update_columns,
-    partition_values_to_replace,
     staging_plan,
     timestamp_literal,
 )
@@ -169,10 +168,27 @@ def test_iceberg_staging_is_iceberg_and_unpartitioned() -> None:
     assert plan.config.is_iceberg and plan.config.partitioned_by == ()
 
 
-def test_partitions_to_replace_are_the_targets_entries_with_the_staging_values() -> None:
-    staging = [{"Values": ["2024-01-02"]}, {"Values": ["2024-01-05"]}]
-    target = [{"Values": ["2024-01-01"]}, {"Values": ["2024-01-02"]}]
-    assert partition_values_to_replace(staging, target) == [["2024-01-02"]]
+def test_adopted_staging_is_inside_the_target_in_its_format_with_its_guard_scope() -> None:
+    target = table_config(
+        {
+            "partitioned_by": ["day"],
+            "format": "orc",
+            "write_compression": "zstd",
+            "bucketed_by": ["id"],
+            "bucket_count": 4,
+            "external_location": "s3://lake/fixed/orders/",
+        },
+        profile_naming="schema_table_unique",
+    )
+    plan = staging_plan(PROFILE, None, "sales", "orders", target, adopt_into="s3://lake/fixed/orders")
+    run_dir = plan.build_location.removeprefix("s3://lake/fixed/orders/")
+    assert run_dir != plan.build_location and "/" not in run_dir
+    assert (plan.config.format, plan.config.write_compression) == ("orc", "zstd")
+    assert (plan.config.bucketed_by, plan.config.bucket_count) == (("id",), 4)
+    assert plan.config.external_location is None and plan.config.partitioned_by == ("day",)
+    assert plan.scope.declared_location == "s3://lake/fixed/orders/"
+    again = staging_plan(PROFILE, None, "sales", "orders", target, adopt_into="s3://lake/fixed/orders")
+    assert again.build_location != plan.build_location
 
 
 def test_timestamp_literals_are_utc() -> None:

@@ -9,6 +9,7 @@ import pytest
 from dbt_athena_lite.aws.glue import GlueCatalog
 from dbt_athena_lite.aws.glue_tables import GlueTableStore, versions_to_delete
 from dbt_athena_lite.aws.s3 import S3Objects, delete_requests
+from dbt_athena_lite.config_checks import ModelConfigError
 from dbt_athena_lite.s3_guard import S3DeleteRefused
 from dbt_athena_lite.table_builds import BUILT_AT_PARAMETER, Profile, TableBuilds
 from dbt_athena_lite.table_swap import partition_changes, rebase, relocate, swap_storage
@@ -229,3 +230,21 @@ def test_a_view_gives_way_only_once_the_table_is_built(aws: tuple[Any, Any]) -> 
     )
     assert partitions(glue, "orders") == {"1": plan.build_location + "/dt=1"}
     assert [t["Name"] for t in glue.get_tables(DatabaseName=DB)["TableList"]] == ["orders"]
+
+
+def test_an_external_location_over_another_tables_data_is_refused_before_anything(
+    aws: tuple[Any, Any],
+) -> None:
+    glue, _ = aws
+    create(glue, "events", "s3://lake/exports/events", keys=False)
+    for location, relation in (
+        ("s3://lake/exports/events/mine", "lies within"),
+        ("s3://lake/exports", "contains"),
+    ):
+        with pytest.raises(
+            ModelConfigError,
+            match=f"external_location`: '{location}/' {relation} the data of table sales.events",
+        ):
+            builds(aws).plan("awsdatacatalog", DB, "orders", {"external_location": location})
+    builds(aws).plan("awsdatacatalog", DB, "orders", {"external_location": "s3://lake/exports/orders"})
+    assert [t["Name"] for t in glue.get_tables(DatabaseName=DB)["TableList"]] == ["events"]

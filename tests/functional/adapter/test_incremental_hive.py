@@ -75,10 +75,18 @@ class TestInsertOverwrite:
         untouched_keys = keys_under(emulator_endpoint, before["1"].removeprefix(f"s3://{BUCKET}/") + "/")
         assert untouched_keys
 
+        location = table_location(emulator_endpoint, schema, "overwrite")
+        replaced = [before["2"], before["3"]]
         for _ in range(2):  # a repeated run replaces the same partitions: no duplicates
             _, logs = run_dbt_and_capture(["run", "--vars", "{version: b, days: '2,3,4'}"])
-            # The staging table was built under s3_tmp_table_dir, and its data deleted after the run.
-            assert f"Deleted 3 objects under s3://{BUCKET}/tmp/{schema}/overwrite__dbt_tmp/" in logs
+            # The staging data went inside the table's location and its partitions point at it now;
+            # only the data of the partitions it replaced was deleted.
+            current = partition_values(emulator_endpoint, schema, "overwrite")
+            run_dirs = {current[day].rsplit("/", 1)[0] for day in ("2", "3", "4")}
+            assert len(run_dirs) == 1 and run_dirs.pop().rsplit("/", 1)[0] == location
+            for old in replaced:
+                assert f"Deleted 1 objects under {old}/" in logs
+            replaced = [current["2"], current["3"], current["4"]]
             got = project.run_sql(
                 f"select day, version, count(*) from {schema}.overwrite group by 1, 2 order by 1, 2",
                 fetch="all",
@@ -91,9 +99,15 @@ class TestInsertOverwrite:
         assert (
             keys_under(emulator_endpoint, after["1"].removeprefix(f"s3://{BUCKET}/") + "/") == untouched_keys
         )
-        # The staging table and its data are gone.
+        # The staging entry is gone, nothing went to s3_tmp_table_dir, and every object left is a
+        # partition's: the replaced data is deleted.
         assert table_names(emulator_endpoint, schema) == ["overwrite"]
         assert not keys_under(emulator_endpoint, "tmp/")
+        table_keys = keys_under(emulator_endpoint, location.removeprefix(f"s3://{BUCKET}/") + "/")
+        partition_keys = [key.rsplit("/", 1)[0] for key in table_keys]
+        assert sorted(set(partition_keys)) == sorted(
+            v.removeprefix(f"s3://{BUCKET}/") for v in after.values()
+        )
 
     def test_full_refresh_swaps_in_a_new_build(self, project: Any, emulator_endpoint: str) -> None:
         schema = project.test_schema
@@ -108,6 +122,42 @@ class TestInsertOverwrite:
         )
         assert [tuple(r) for r in got] == [(7, "c", 3)]
         assert table_names(emulator_endpoint, schema) == ["overwrite"]
+
+
+# The adopted partitions are read with the table's definition: the staging data is written in its
+# format and bucketing.
+ORC_MODEL = """
+{{ config(materialized='incremental', partitioned_by=['day'], format='orc', bucketed_by=['id'],
+          bucket_count=2) }}
+select id, '{{ var("version") }}' as version, day
+from unnest(sequence(1, 3)) as t(id) cross join unnest(array[{{ var("days") }}]) as d(day)
+"""
+
+
+class TestInsertOverwriteKeepsTheTablesStorage:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"orc_overwrite.sql": ORC_MODEL}
+
+    def test_orc_bucketed(self, project: Any, emulator_endpoint: str) -> None:
+        schema = project.test_schema
+        run_dbt(["run", "--vars", "{version: a, days: '1,2'}"])
+        run_dbt(["run", "--vars", "{version: b, days: '2,3'}"])
+        got = project.run_sql(
+            f"select day, version, count(*) from {schema}.orc_overwrite group by 1, 2 order by 1, 2",
+            fetch="all",
+        )
+        assert [tuple(r) for r in got] == [(1, "a", 3), (2, "b", 3), (3, "b", 3)]
+        glue = glue_client(emulator_endpoint)
+        table = glue.get_table(DatabaseName=schema, Name="orc_overwrite")["Table"]["StorageDescriptor"]
+        assert "orc" in table["InputFormat"].lower()
+        storage = ("InputFormat", "OutputFormat", "SerdeInfo", "NumberOfBuckets", "BucketColumns", "Columns")
+        partitions = glue.get_partitions(DatabaseName=schema, TableName="orc_overwrite")["Partitions"]
+        adopted = [p for p in partitions if p["Values"] != ["1"]]  # day 1 is the first build's
+        assert len(adopted) == 2
+        for partition in adopted:
+            descriptor = partition["StorageDescriptor"]
+            assert {k: descriptor.get(k) for k in storage} == {k: table.get(k) for k in storage}
 
 
 # The second run selects a new column while on_schema_change='fail': it fails after the staging build.
@@ -154,7 +204,8 @@ class TestConfigErrors:
         assert table_names(emulator_endpoint, project.test_schema) == []
 
 
-# 150 partitions: more than one INSERT may write; the staging build and the insert both batch.
+# 150 partitions: more than one query may write; the staging build batches, and Glue takes the
+# adopted partitions in batches of 100.
 MANY_PARTITIONS_MODEL = """
 {{ config(materialized='incremental', partitioned_by=['p']) }}
 select id, id % 150 as p from unnest(sequence({{ var("first") }}, {{ var("first") }} + 299)) as t(id)

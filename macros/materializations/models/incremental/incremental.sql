@@ -1,10 +1,11 @@
 {#
   Incremental models. The first build, a --full-refresh and a view being replaced go through the
   table build and its safe swap (table_builds.py). Otherwise the new rows are built into a staging
-  table under s3_tmp_table_dir, the target's schema is brought in line (on_schema_change), and the
-  strategy's statements write them into the target. insert_overwrite first removes the partitions
-  the new rows fall in (Glue entries and S3 data, through the S3 guard). The staging table is
-  dropped by the adapter after the model, also when it fails (post_model_hook).
+  table, the target's schema is brought in line (on_schema_change), and the strategy's statements
+  write them into the target. A Hive insert_overwrite (and microbatch) runs no statement: its staging
+  table is written inside the target's location and the target's partitions are pointed at its data
+  in Glue (incremental_runs.py), so no partition is ever missing. The staging table is dropped by the
+  adapter after the model, also when it fails (post_model_hook).
 #}
 {% materialization incremental, adapter='athena_lite' -%}
   {%- set existing_relation = load_cached_relation(this) -%}
@@ -41,13 +42,14 @@
 
 
 {#-
-  One incremental run into an existing table: staging build, schema sync, the strategy's statements.
-  Iceberg statements commit all or nothing, so past the partition limit they run again in batches;
-  Hive INSERTs are batched up front instead (a failed one may leave files behind).
+  One incremental run into an existing table: staging build, schema sync, then the partitions adopted
+  (Hive insert_overwrite, microbatch) or the strategy's statements. Iceberg statements commit all or
+  nothing, so past the partition limit they run again in batches; Hive INSERTs are batched up front
+  instead (a failed one may leave files behind).
 -#}
 {% macro athena_lite__incremental_update(target_relation, existing_relation, plan, sql) -%}
   {%- set staging_relation = target_relation.incorporate(path={'identifier': plan.staging.identifier}) -%}
-  {%- do athena_lite__run_table_build(staging_relation, athena_lite__table_select(sql, plan.staging), plan.staging) -%}
+  {%- set staged = athena_lite__run_table_build(staging_relation, athena_lite__table_select(sql, plan.staging), plan.staging) -%}
 
   {%- set dest_columns = process_schema_changes(plan.config.on_schema_change, staging_relation, existing_relation) -%}
   {%- if not dest_columns -%}
@@ -57,8 +59,16 @@
     {{ log(target_relation.render_pure() ~ ": unique_key has no effect with incremental_strategy='" ~ plan.config.strategy ~ "'; rows are not deduplicated (use table_type='iceberg' and incremental_strategy='merge' to upsert)", info=True) }}
   {%- endif -%}
 
-  {%- set strategy_sql = adapter.get_incremental_strategy_macro(context, plan.config.strategy) -%}
   {%- set staging_sql = 'select * from ' ~ staging_relation -%}
+  {%- if plan.config.replaces_partitions -%}
+    {%- if plan.config.strategy == 'microbatch' and adapter.staging_partition_count(plan) > 0 -%}
+      {%- do athena_lite__check_batch_partitions(target_relation, staging_sql, plan) -%}
+    {%- endif -%}
+    {%- do adapter.adopt_partitions(plan, target_relation) -%}
+    {{ return({'response': staged.response, 'statements': staged.statements}) }}
+  {%- endif -%}
+
+  {%- set strategy_sql = adapter.get_incremental_strategy_macro(context, plan.config.strategy) -%}
   {%- set arg_dict = {
       'target_relation': target_relation,
       'temp_relation': staging_relation,
@@ -72,13 +82,6 @@
     {%- do arg_dict.update({'batch_filters': athena_lite__partition_batch_filters(staging_sql, plan.batching)}) -%}
   {%- endif -%}
   {%- set statements = strategy_sql(arg_dict) -%}
-
-  {%- if plan.config.replaces_partitions -%}
-    {%- if plan.config.strategy == 'microbatch' and adapter.staging_partition_count(plan) > 0 -%}
-      {%- do athena_lite__check_batch_partitions(target_relation, staging_sql, plan) -%}
-    {%- endif -%}
-    {%- do adapter.replace_partitions(plan, target_relation) -%}
-  {%- endif -%}
   {%- set response = adapter.run_incremental_statements(statements, allow_batching=plan.target.is_iceberg and arg_dict.batch_filters is none) -%}
   {%- if response is none -%}
     {%- do arg_dict.update({'batch_filters': athena_lite__partition_batch_filters(staging_sql, plan.batching)}) -%}

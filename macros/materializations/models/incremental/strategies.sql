@@ -2,28 +2,30 @@
   The statements of each incremental strategy, as lists (Athena runs one statement per query).
   arg_dict is dbt's (target_relation, temp_relation, dest_columns, ...) plus `incremental_config`
   (incremental.IncrementalConfig) and `batch_filters` (none, or one condition per partition batch).
-  Replacing partitions (insert_overwrite) is not SQL: the materialization does it in Glue and S3.
+  Replacing partitions (Hive insert_overwrite and microbatch) is not SQL: the materialization points
+  the target's partitions at the staging data in Glue (adapter.adopt_partitions).
 #}
 {% macro athena_lite__get_incremental_append_sql(arg_dict) -%}
   {{ return(athena_lite__insert_from_staging(arg_dict)) }}
 {%- endmacro %}
 
 
+{#- No statement: the staging partitions are adopted in Glue (see above). -#}
 {% macro athena_lite__get_incremental_insert_overwrite_sql(arg_dict) -%}
-  {{ return(athena_lite__insert_from_staging(arg_dict)) }}
+  {{ return([]) }}
 {%- endmacro %}
 
 
 {#-
-  A batch is replaced: on Hive by insert_overwrite of the partitions its rows fall in; on Iceberg by
-  deleting the batch's event-time window, then inserting, so a re-run never duplicates rows.
+  A batch is replaced: on Hive by adopting the partitions its rows fall in (no statement); on Iceberg
+  by deleting the batch's event-time window, then inserting, so a re-run never duplicates rows.
 -#}
 {% macro athena_lite__get_incremental_microbatch_sql(arg_dict) -%}
   {%- set statements = [] -%}
   {%- if arg_dict['incremental_config'].table_type == 'iceberg' -%}
     {%- do statements.append(athena_lite__delete_batch_window(arg_dict) | trim) -%}
+    {%- do statements.extend(athena_lite__insert_from_staging(arg_dict)) -%}
   {%- endif -%}
-  {%- do statements.extend(athena_lite__insert_from_staging(arg_dict)) -%}
   {{ return(statements) }}
 {%- endmacro %}
 
