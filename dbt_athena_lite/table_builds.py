@@ -69,6 +69,9 @@ class TablePlan:
     config: TableConfig
     scope: GuardScope = field(repr=False)
     replaces_view: bool = False  # a view of the same name gives way once the table is built
+    # A rebuild's target as `plan` read it, so `finish` swaps without reading it again: Glue still
+    # refuses the swap if the entry changed since (its VersionId).
+    current: StoredTable | None = field(default=None, repr=False, compare=False)
 
     @property
     def table(self) -> str:
@@ -162,7 +165,7 @@ class TableBuilds:
             return replace(plan, build_identifier=identifier + TMP_SUFFIX, replaces_view=True)
         for request in self._old_data_requests(schema, existing, scope):
             check_delete(request)
-        rebuild = replace(plan, build_identifier=identifier + TMP_SUFFIX, swap=True)
+        rebuild = replace(plan, build_identifier=identifier + TMP_SUFFIX, swap=True, current=existing)
         return self._fixed_location_plan(rebuild) if config.fixed_location else rebuild
 
     def _check_first_location(self, plan: TablePlan) -> None:
@@ -260,7 +263,7 @@ class TableBuilds:
             self._store.rename_table(plan.schema, plan.build_identifier, plan.schema, plan.identifier)
         if not plan.swap:
             return
-        old = read_stored(self._store, plan.schema, plan.identifier)
+        old = plan.current or read_stored(self._store, plan.schema, plan.identifier)
         assert old is not None
         requests = self._old_data_requests(plan.schema, old, plan.scope, keep=plan.build_location)
         table_swap.swap_storage(self._store, plan.schema, plan.identifier, plan.build_identifier, old)
