@@ -42,7 +42,7 @@ demo: install
 
 # dbt-athena-lite against dbt-athena 1.11.1 (in its own venv, bench/.venv-reference) on one emulator;
 # writes bench/RESULTS.md and bench/results.png (~25 min). Quick look: make bench BENCH_ARGS="--sizes 10 --repeats 1"
-BENCH_ARGS ?= --sizes 10,50,200 --repeats 3,3,1 --latency 0.5 --threads 4
+BENCH_ARGS ?= --sizes 10,50,200 --repeats 3,2,1 --latency 0.5 --threads 4
 BENCH_STAMP := $(VENV)/.bench-stamp
 
 $(BENCH_STAMP): $(STAMP)

@@ -1,6 +1,6 @@
 """dbt-athena-lite against the reference adapter (dbt-athena 1.11.1), side by side, on one emulator.
 
-    .venv/bin/python bench/compare_adapters.py --sizes 10,50,200 --repeats 3,3,1 --latency 0.5 --threads 4
+    .venv/bin/python bench/compare_adapters.py --sizes 10,50,200 --repeats 3,2,1 --latency 0.5 --threads 4
 
 For each project size N: the same generated project (bench/project_gen.py) is run by both adapters,
 alternating which goes first, each run in a fresh schema: `dbt run` on the empty schema, then an
@@ -187,7 +187,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", default="10,50,200", help="project sizes N, comma-separated")
-    parser.add_argument("--repeats", default="3,3,1", help="runs per adapter for each size (one value: all)")
+    parser.add_argument("--repeats", default="3,2,1", help="runs per adapter for each size (one value: all)")
     parser.add_argument("--latency", type=float, default=0.5, help="emulator --query-latency, seconds")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--docs-tables", default="200,2000", help="Glue catalog sizes for docs generate")
