@@ -65,7 +65,7 @@ class EmulatorProcess:
             pass
 
     def client(self, service: str, **config: Any) -> Any:
-        return boto3.client(
+        return boto3.client(  # type: ignore[call-overload]  # any service name
             service,
             endpoint_url=self.endpoint,
             region_name=REGION,
