@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from dbt_athena_lite.emulator.s3_listings import KeyAccess, ListingExclusion, key_access
 from dbt_athena_lite.emulator.stats import ApiCall
 
@@ -29,37 +31,23 @@ def _wait_until_waiting(guard: ListingExclusion, access: KeyAccess) -> None:
         time.sleep(0.001)
 
 
-def test_a_listing_waits_for_the_changes_in_flight_and_changes_run_together() -> None:
+@pytest.mark.parametrize(
+    ("in_flight", "arriving"),
+    [(KeyAccess.CHANGE, KeyAccess.LISTING), (KeyAccess.LISTING, KeyAccess.CHANGE)],
+)
+def test_one_kind_waits_while_the_other_is_in_flight(in_flight: KeyAccess, arriving: KeyAccess) -> None:
     guard = ListingExclusion()
     events: list[str] = []
 
-    def listing() -> None:
-        with guard.hold(KeyAccess.LISTING):
-            events.append("listed")
+    def arrive() -> None:
+        with guard.hold(arriving):
+            events.append(f"{arriving.value} ran")
 
-    with guard.hold(KeyAccess.CHANGE), guard.hold(KeyAccess.CHANGE):  # changes do not exclude each other
-        lister = threading.Thread(target=listing)
-        lister.start()
-        _wait_until_waiting(guard, KeyAccess.LISTING)
-        events.append("changes done")
-    lister.join()
+    with guard.hold(in_flight), guard.hold(in_flight):  # the same kind does not exclude itself
+        other = threading.Thread(target=arrive)
+        other.start()
+        _wait_until_waiting(guard, arriving)
+        events.append(f"{in_flight.value} done")
+    other.join()
 
-    assert events == ["changes done", "listed"]
-
-
-def test_a_change_waits_for_the_listing_in_flight() -> None:
-    guard = ListingExclusion()
-    events: list[str] = []
-
-    def change() -> None:
-        with guard.hold(KeyAccess.CHANGE):
-            events.append("changed")
-
-    with guard.hold(KeyAccess.LISTING):
-        changer = threading.Thread(target=change)
-        changer.start()
-        _wait_until_waiting(guard, KeyAccess.CHANGE)
-        events.append("listing done")
-    changer.join()
-
-    assert events == ["listing done", "changed"]
+    assert events == [f"{in_flight.value} done", f"{arriving.value} ran"]
