@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from compare_adapters import Bench, SizeResult
     from dbt_runs import DbtRun
 
+DOCS_SCHEMAS = 20  # compare_adapters.DOCS_SCHEMAS
 ADAPTERS = (("lite", "dbt-athena-lite"), ("reference", "dbt-athena 1.11.1"))
 PHASES = (("first", "first run"), ("rerun", "incremental re-run"))
 
@@ -109,7 +110,8 @@ def write_results(bench: Bench, path: Path, machine: str, argv: Sequence[str]) -
         "times are noisy; runs alternate adapters (ours first on even repeats) to keep the ratio fair.",
         f"- One emulator (`python -m dbt_athena_lite.emulator --query-latency {args.latency}`): every query "
         f"stays QUEUED/RUNNING at least {args.latency} s, as on Athena. threads={args.threads} for both; "
-        "each adapter polls at its default (`poll_interval` 1 s; ours checks first after 50 ms).",
+        "each adapter polls at its default (`poll_interval` 1 s; ours first waits about as long as the "
+        "quickest recent query took).",
         "- Project (`bench/project_gen.py`): N models cycling through a source view, a Hive table, a "
         "partitioned Hive table, an Iceberg table, a partitioned Iceberg table, Hive insert_overwrite "
         "and append incrementals, an Iceberg merge incremental, a downstream view and a join table. "
@@ -134,7 +136,8 @@ def write_results(bench: Bench, path: Path, machine: str, argv: Sequence[str]) -
     lines += [
         "## dbt docs generate",
         "",
-        f"Glue catalogs of {args.docs_tables} tables in {20} schemas, created through Glue's API; the "
+        f"Glue catalogs of {' and '.join(f'{int(n):,}' for n in args.docs_tables.split(','))} tables in "
+        f"{DOCS_SCHEMAS} schemas, created through Glue's API; the "
         "project's sources name 20 of them (one per schema).",
         "",
         "| catalog tables | adapter | API calls | wall s | exit | calls by action |",
