@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install test test-unit test-emulator test-functional lint typecheck check demo clean
+.PHONY: install test test-unit test-emulator test-functional lint typecheck check demo bench clean
 
 install: $(STAMP)
 
@@ -39,6 +39,19 @@ typecheck: install
 demo: install
 	cd sample_project && ../$(BIN)/dbt build --profiles-dir .
 	cd sample_project && ../$(BIN)/python scripts/summarize_run.py
+
+# dbt-athena-lite against dbt-athena 1.11.1 (in its own venv, bench/.venv-reference) on one emulator;
+# writes bench/RESULTS.md and bench/results.png (~25 min). Quick look: make bench BENCH_ARGS="--sizes 10 --repeats 1"
+BENCH_ARGS ?= --sizes 10,50,200 --repeats 3,2,1 --latency 0.5 --threads 4
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--constraint requirements/constraints.txt --editable ".[emulator,dev,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	cd bench && ../$(BIN)/python compare_adapters.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

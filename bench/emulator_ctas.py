@@ -17,6 +17,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -50,13 +51,20 @@ def best_of(repeat: int, action: Callable[[int], None]) -> float:
     return min(timings)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--compression", default="SNAPPY")
-    args = parser.parse_args()
+@dataclass(frozen=True)
+class CtasFigures:
+    rows: int
+    rows_read_back: int
+    compression: str
+    repeat: int
+    duckdb_local: float  # best of `repeat`, seconds
+    duckdb_s3: float
+    engine_ctas: float
+    select_one_median: float
+    select_one_p95: float
 
+
+def measure_ctas(rows: int = 1_000_000, repeat: int = 3, compression: str = "SNAPPY") -> CtasFigures:
     server = EmulatorServer("127.0.0.1", 0, engine_factory=default_engine_factory).start()
     try:
         endpoint = server.endpoint_url
@@ -78,13 +86,13 @@ def main() -> None:
             )  # fmt: skip
 
         engine.execute(f"CREATE DATABASE {database}", context())
-        codec = args.compression.lower()
-        athena_rows = _ROWS_ATHENA.format(last=args.rows - 1)
+        codec = compression.lower()
+        athena_rows = _ROWS_ATHENA.format(last=rows - 1)
         duckdb_rows = fix_semantics(parse(athena_rows)).sql(dialect="duckdb")
 
         def engine_ctas(attempt: int) -> None:
             engine.execute(
-                f"CREATE TABLE t{attempt} WITH (format='PARQUET', write_compression='{args.compression}', "
+                f"CREATE TABLE t{attempt} WITH (format='PARQUET', write_compression='{compression}', "
                 f"external_location='s3://{bucket}/ctas/{attempt}/') AS {athena_rows}",
                 context(),
             )
@@ -96,7 +104,7 @@ def main() -> None:
                 target = Path(folder) / f"direct_{attempt}.parquet"
                 plain.execute(f"COPY ({duckdb_rows}) TO '{target}' (FORMAT parquet, COMPRESSION {codec})")
 
-            local = best_of(args.repeat, duckdb_local)
+            local = best_of(repeat, duckdb_local)
         over_s3 = DuckDatabase(endpoint).cursor()
 
         def duckdb_s3(attempt: int) -> None:
@@ -105,24 +113,34 @@ def main() -> None:
                 f"(FORMAT parquet, COMPRESSION {codec})"
             )
 
-        to_s3 = best_of(args.repeat, duckdb_s3)
-        ctas = best_of(args.repeat, engine_ctas)
-        count = engine.execute(f"SELECT count(*) FROM t{args.repeat - 1}", context()).rows[0][0]
-        print(
-            f"rows: {args.rows:,} (read back: {count:,}), Parquet {args.compression}, best of {args.repeat}"
-        )
-        print(f"DuckDB COPY to a local file:        {local * 1000:8.1f} ms")
-        print(f"DuckDB COPY to S3 (emulator):       {to_s3 * 1000:8.1f} ms")
-        print(
-            f"engine CTAS (plan+write+S3+Glue):   {ctas * 1000:8.1f} ms   ({ctas / local:.1f}x local, {ctas / to_s3:.1f}x S3)"
-        )
+        to_s3 = best_of(repeat, duckdb_s3)
+        ctas = best_of(repeat, engine_ctas)
+        count = engine.execute(f"SELECT count(*) FROM t{repeat - 1}", context()).rows[0][0]
         one = sorted(_timed(lambda: engine.execute("SELECT 1", context())) for _ in range(200))
-        print(
-            f"engine SELECT 1:                    median {one[100] * 1000:.2f} ms, p95 {one[190] * 1000:.2f} ms"
-        )
         engine.close()
     finally:
         server.stop()
+    return CtasFigures(rows, int(count), compression, repeat, local, to_s3, ctas, one[100], one[190])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compression", default="SNAPPY")
+    args = parser.parse_args()
+    f = measure_ctas(args.rows, args.repeat, args.compression)
+    print(f"rows: {f.rows:,} (read back: {f.rows_read_back:,}), Parquet {f.compression}, best of {f.repeat}")
+    print(f"DuckDB COPY to a local file:        {f.duckdb_local * 1000:8.1f} ms")
+    print(f"DuckDB COPY to S3 (emulator):       {f.duckdb_s3 * 1000:8.1f} ms")
+    print(
+        f"engine CTAS (plan+write+S3+Glue):   {f.engine_ctas * 1000:8.1f} ms   "
+        f"({f.engine_ctas / f.duckdb_local:.1f}x local, {f.engine_ctas / f.duckdb_s3:.1f}x S3)"
+    )
+    print(
+        f"engine SELECT 1:                    median {f.select_one_median * 1000:.2f} ms, "
+        f"p95 {f.select_one_p95 * 1000:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -18,55 +18,31 @@ import argparse
 import re
 import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
+from emulator_process import EmulatorProcess
 
-_LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 _RESTORED = re.compile(r"(\d+) requests replayed in ([\d.]+)s \((\d+) in the journal\)")
 
 
-class Emulator:
-    """`python -m dbt_athena_lite.emulator --port 0 [--data-dir DIR]` until stop()."""
+class Emulator(EmulatorProcess):
+    """The emulator as its own process, in memory or with `--data-dir`, and its restore figures."""
 
     def __init__(self, data_dir: Path | None) -> None:
-        started = time.perf_counter()
-        command = [sys.executable, "-m", "dbt_athena_lite.emulator", "--port", "0"]
-        if data_dir is not None:
-            command += ["--data-dir", str(data_dir)]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        super().__init__(["--data-dir", str(data_dir)] if data_dir is not None else [])
         assert self.process.stdout is not None
-        match = _LISTENING.search(self.process.stdout.readline())
-        if not match:
-            self.process.kill()
-            raise RuntimeError("the emulator did not report its address")
-        self.endpoint = match.group(1)
-        with urllib.request.urlopen(f"{self.endpoint}/_emulator/health", timeout=5) as response:
-            assert response.status == 200
-        self.start_seconds = time.perf_counter() - started
         restored = _RESTORED.search(self.process.stdout.readline()) if data_dir else None
         self.replayed = int(restored.group(1)) if restored else 0
         self.replay_seconds = float(restored.group(2)) if restored else 0.0
         self.journaled = int(restored.group(3)) if restored else 0
-        session = boto3.session.Session(
-            aws_access_key_id="AKIABENCH", aws_secret_access_key="bench", region_name="us-east-1"
-        )
-        config = Config(max_pool_connections=16, retries={"total_max_attempts": 1})
-        self.s3: Any = session.client("s3", endpoint_url=self.endpoint, config=config)
-        self.glue: Any = session.client("glue", endpoint_url=self.endpoint, config=config)
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
+        config = {"max_pool_connections": 16, "retries": {"total_max_attempts": 1}}
+        self.s3: Any = self.client("s3", **config)
+        self.glue: Any = self.client("glue", **config)
 
 
 def _timed(call: Callable[[int], Any], count: int) -> list[float]:

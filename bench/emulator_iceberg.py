@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import resource
-import time
 import uuid
-from typing import Any
 
 import boto3
+from emulator_process import run_query
 
 from dbt_athena_lite.emulator.server import EmulatorServer, default_engine_factory
 
@@ -26,22 +25,8 @@ _ROWS = (
 )
 
 
-def run(athena: Any, sql: str, database: str, output: str) -> float:
-    started = time.perf_counter()
-    query_id = athena.start_query_execution(
-        QueryString=sql,
-        QueryExecutionContext={"Database": database},
-        ResultConfiguration={"OutputLocation": output},
-    )["QueryExecutionId"]
-    while True:
-        status = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]
-        if status["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-            break
-        time.sleep(0.01)
-    elapsed = time.perf_counter() - started
-    if status["State"] != "SUCCEEDED":
-        raise SystemExit(f"{sql[:60]}... {status['State']}: {status.get('StateChangeReason')}")
-    return elapsed
+def _run(athena: object, sql: str, database: str, output: str) -> float:
+    return run_query(athena, sql, output, database)[0]
 
 
 def main() -> None:
@@ -61,10 +46,10 @@ def main() -> None:
         session.client("s3", endpoint_url=server.endpoint_url).create_bucket(Bucket=bucket)
         output = f"s3://{bucket}/results/"
         database = "bench"
-        run(athena, f"CREATE DATABASE {database}", "default", output)
+        _run(athena, f"CREATE DATABASE {database}", "default", output)
         partitioning = ", partitioning=ARRAY['month(day)']" if args.partitioned else ""
         target = _ROWS.format(first=0, last=args.rows - 1)
-        ctas_seconds = run(
+        ctas_seconds = _run(
             athena,
             f"CREATE TABLE target WITH (table_type='ICEBERG', is_external=false, "
             f"location='s3://{bucket}/target'{partitioning}) AS {target}",
@@ -73,8 +58,8 @@ def main() -> None:
         )
         first = args.rows - args.source_rows // 2  # half the source matches the target's last rows
         source = _ROWS.format(first=first, last=first + args.source_rows - 1)
-        run(athena, f"CREATE TABLE source WITH (format='PARQUET') AS {source}", database, output)
-        merge_seconds = run(
+        _run(athena, f"CREATE TABLE source WITH (format='PARQUET') AS {source}", database, output)
+        merge_seconds = _run(
             athena,
             "MERGE INTO target t USING source s ON t.id = s.id "
             "WHEN MATCHED THEN UPDATE SET label = 'updated', score = s.score + 1 "
@@ -82,7 +67,7 @@ def main() -> None:
             database,
             output,
         )
-        read_seconds = run(athena, "SELECT count(*), sum(score) FROM target", database, output)
+        read_seconds = _run(athena, "SELECT count(*), sum(score) FROM target", database, output)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         layout = "partitioned by month(day)" if args.partitioned else "unpartitioned"
         print(f"Iceberg target: {args.rows:,} rows, {layout}; MERGE source: {args.source_rows:,} rows")

@@ -24,7 +24,7 @@ from dbt_athena_lite.aws.session import AwsClients
 from dbt_athena_lite.credentials import AthenaLiteCredentials, validate_threads
 from dbt_athena_lite.cursor import AthenaLiteCursor, AthenaQueryFailed, RunningQueries
 from dbt_athena_lite.query_comment import AthenaQueryStringSetter
-from dbt_athena_lite.retry import Backoff, PollSchedule, QueryPolicy, client_error_code
+from dbt_athena_lite.retry import Backoff, PollSchedule, QueryDurations, QueryPolicy, client_error_code
 
 logger = AdapterLogger("AthenaLite")
 
@@ -72,6 +72,11 @@ class AthenaLiteHandle:
 
 _clients_lock = threading.Lock()
 _clients_by_profile: dict[str, AwsClients] = {}
+_durations_by_profile: dict[str, QueryDurations] = {}
+
+
+def _profile_key(creds: AthenaLiteCredentials) -> str:
+    return json.dumps(creds.to_dict(), sort_keys=True, default=str)
 
 
 def aws_clients(creds: AthenaLiteCredentials) -> AwsClients:
@@ -82,7 +87,7 @@ def aws_clients(creds: AthenaLiteCredentials) -> AwsClients:
         launch = creds.emulator and not creds.endpoint_url
         if launch:
             local_mode.use_local_emulator(creds, local_mode.state_dir(creds, project_root=None))
-        key = json.dumps(creds.to_dict(), sort_keys=True, default=str)
+        key = _profile_key(creds)
         if key not in _clients_by_profile:
             _clients_by_profile[key] = AwsClients(creds)
             if launch:
@@ -91,11 +96,15 @@ def aws_clients(creds: AthenaLiteCredentials) -> AwsClients:
 
 
 def query_policy(creds: AthenaLiteCredentials) -> QueryPolicy:
+    """Every thread of a profile learns from the same recent query durations."""
+    with _clients_lock:
+        durations = _durations_by_profile.setdefault(_profile_key(creds), QueryDurations())
     return QueryPolicy(
         num_retries=creds.num_retries,
         num_iceberg_retries=creds.num_iceberg_retries,
         poll=PollSchedule(ceiling_seconds=creds.poll_interval),
         backoff=Backoff(),
+        durations=durations,
     )
 
 

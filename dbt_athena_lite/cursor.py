@@ -164,14 +164,25 @@ class AthenaLiteCursor(Cursor):  # type: ignore[misc]
     def _poll(
         self, query_id: str, options: ExecuteOptions | None = None
     ) -> AthenaQueryExecution | AthenaCalculationExecution:
-        self._poll_delays = self._policy.poll.delays()
+        self._poll_delays = self._policy.poll.delays(self._policy.durations.quickest())
         try:
             execution = super()._poll(query_id, options)
         finally:
             self._running.discard(query_id)
         if isinstance(execution, AthenaQueryExecution):
             self._last_execution = execution
+            self._record_duration(execution)
         return execution
+
+    def _poll_until_terminal(self, query_id: str) -> AthenaQueryExecution | AthenaCalculationExecution:
+        # No query is done the moment it starts: wait before the first status check too.
+        self._wait_poll_interval()
+        return super()._poll_until_terminal(query_id)
+
+    def _record_duration(self, execution: AthenaQueryExecution) -> None:
+        submitted, completed = execution.submission_date_time, execution.completion_date_time
+        if execution.state == AthenaQueryExecution.STATE_SUCCEEDED and submitted and completed:
+            self._policy.durations.record((completed - submitted).total_seconds())
 
     def _wait_poll_interval(self) -> None:
         self._sleep(next(self._poll_delays))

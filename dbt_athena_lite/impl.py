@@ -229,7 +229,15 @@ class AthenaLiteAdapter(SQLAdapter):
             relation.identifier,
             config_mapping(model_config),
             other_locations,
+            known_names=self._cached_names(relation.database, relation.schema),
         )
+
+    def _cached_names(self, database: str | None, schema: str) -> set[str] | None:
+        """The relation names dbt's cache holds for a schema it listed this run, else None (then
+        only Glue can say whether a name exists)."""
+        if (database, schema) not in self.cache:
+            return None
+        return {r.identifier.lower() for r in self.cache.get_relations(database, schema) if r.identifier}
 
     @available
     def check_table_config(self, model_config: Any) -> TableConfig:
@@ -339,7 +347,9 @@ class AthenaLiteAdapter(SQLAdapter):
                 adopt_into=adopt_into,
             ),
         )
-        runs.drop_staging(plan.staging)  # an interrupted run's
+        known = self._cached_names(relation.database, relation.schema)
+        if known is None or plan.staging.identifier.lower() in known:
+            runs.drop_staging(plan.staging)  # an interrupted run's
         getattr(self._staging_tables, "plans", []).append(plan.staging)
         return plan
 

@@ -100,7 +100,7 @@ class IncrementalRuns:
         if raw is None:
             return
         location = table_swap.storage_location(raw)
-        partitions = self._store.get_partitions(plan.schema, plan.identifier)
+        partitions = table_swap.partitions_of(self._store, plan.schema, raw)
         adopted = self._adopted_locations(plan, location) if partitions else []
         requests = [
             plan.scope.request(prefix, plan.table, location)

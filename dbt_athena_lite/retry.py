@@ -11,6 +11,8 @@ Three layers, each with one job, so retries never multiply silently:
 from __future__ import annotations
 
 import random
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -67,16 +69,38 @@ class Backoff:
         return self.random_fraction() * min(self.cap_seconds, self.base_seconds * 2.0**attempt)
 
 
+class QueryDurations:
+    """How long recent queries took on Athena (submission to completion, as Athena reports them),
+    shared by every thread of a profile. No Athena query is done sooner than the quickest of them, so
+    the first status check waits that long: checking sooner only spends GetQueryExecution calls."""
+
+    def __init__(self, keep: int = 32) -> None:
+        self._lock = threading.Lock()
+        self._seconds: deque[float] = deque(maxlen=keep)
+
+    def record(self, seconds: float) -> None:
+        if seconds >= 0:
+            with self._lock:
+                self._seconds.append(seconds)
+
+    def quickest(self) -> float | None:
+        with self._lock:
+            return min(self._seconds) if self._seconds else None
+
+
 @dataclass(frozen=True)
 class PollSchedule:
-    """Waits between status checks: ~50 ms first (most dbt statements finish in well under a second),
+    """Waits before each status check: the quickest recent query's duration first (when known and
+    longer than `first_seconds`), then ~50 ms (most dbt statements finish in well under a second),
     doubling up to `ceiling_seconds` (the profile's poll_interval)."""
 
     ceiling_seconds: float
     first_seconds: float = 0.05
     factor: float = 2.0
 
-    def delays(self) -> Iterator[float]:
+    def delays(self, expected_seconds: float | None = None) -> Iterator[float]:
+        if expected_seconds is not None and expected_seconds > self.first_seconds:
+            yield min(expected_seconds, self.ceiling_seconds)
         delay = min(self.first_seconds, self.ceiling_seconds)
         while True:
             yield delay
@@ -97,3 +121,4 @@ class QueryPolicy:
     # commits stop overlapping. 8 s is wide enough for 8 writers of ~1 s statements, and short enough
     # that the unluckiest one does not sleep tens of seconds between attempts.
     commit_backoff: Backoff = field(default_factory=lambda: Backoff(base_seconds=0.5, cap_seconds=8.0))
+    durations: QueryDurations = field(default_factory=QueryDurations, compare=False)

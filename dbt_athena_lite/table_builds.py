@@ -12,7 +12,7 @@ Every delete a rebuild will need is checked by the guard in `plan`, before any q
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,6 +25,7 @@ from dbt_athena_lite.aws.glue_tables import GlueTableStore
 from dbt_athena_lite.aws.s3 import S3Objects
 from dbt_athena_lite.config_checks import ModelConfigError, TableConfig, table_config
 from dbt_athena_lite.s3_guard import DeleteRequest, S3DeleteRefused, check_delete, guarded_delete
+from dbt_athena_lite.table_swap import StoredTable, read_stored
 
 logger = AdapterLogger("AthenaLite")
 
@@ -68,6 +69,9 @@ class TablePlan:
     config: TableConfig
     scope: GuardScope = field(repr=False)
     replaces_view: bool = False  # a view of the same name gives way once the table is built
+    # A rebuild's target as `plan` read it, so `finish` swaps without reading it again: Glue still
+    # refuses the swap if the entry changed since (its VersionId).
+    current: StoredTable | None = field(default=None, repr=False, compare=False)
 
     @property
     def table(self) -> str:
@@ -130,13 +134,19 @@ class TableBuilds:
         identifier: str,
         raw_config: Mapping[str, Any],
         other_locations: Mapping[str, str] | None = None,
+        *,
+        known_names: Collection[str] | None = None,
     ) -> TablePlan:
+        """`known_names`: every relation name in the schema, when dbt's relation cache has listed it
+        this run; a name not among them needs no GetTable to know it does not exist."""
         config = check_config(self._profile, raw_config, other_locations)
         if config.external_location:
             self._check_location_is_free(schema, identifier, config.external_location)
         scope = scope_for(self._profile, config)
-        existing = self._store.get_raw_table(schema, identifier)
-        self._drop_leftover(schema, identifier + TMP_SUFFIX, scope, existing)
+        existing = self._read_if_present(schema, identifier, known_names)
+        leftover = self._read_if_present(schema, identifier + TMP_SUFFIX, known_names)
+        if leftover is not None:
+            self._drop_leftover(schema, leftover, scope, existing.raw if existing else None)
         plan = TablePlan(
             database=database,
             schema=schema,
@@ -151,13 +161,13 @@ class TableBuilds:
         if existing is None:
             self._check_first_location(plan)
             return plan
-        if existing.get("TableType") == "VIRTUAL_VIEW":
+        if existing.raw.get("TableType") == "VIRTUAL_VIEW":
             # Built under the temporary name, so the view stays until the table is complete.
             self._check_first_location(plan)
             return replace(plan, build_identifier=identifier + TMP_SUFFIX, replaces_view=True)
-        for request in self._old_data_requests(schema, identifier, existing, scope):
+        for request in self._old_data_requests(schema, existing, scope):
             check_delete(request)
-        rebuild = replace(plan, build_identifier=identifier + TMP_SUFFIX, swap=True)
+        rebuild = replace(plan, build_identifier=identifier + TMP_SUFFIX, swap=True, current=existing)
         return self._fixed_location_plan(rebuild) if config.fixed_location else rebuild
 
     def _check_location_is_free(self, schema: str, identifier: str, location: str) -> None:
@@ -207,39 +217,45 @@ class TableBuilds:
         check_delete(plan.scope.request(final, plan.table, final))
         return replace(plan, build_location=staging, final_location=final)
 
+    def _read_if_present(
+        self, schema: str, name: str, known_names: Collection[str] | None
+    ) -> StoredTable | None:
+        if known_names is not None and name.lower() not in known_names:
+            return None
+        return read_stored(self._store, schema, name)
+
+    @staticmethod
     def _old_data_requests(
-        self, schema: str, identifier: str, raw: dict[str, Any], scope: GuardScope, keep: str | None = None
+        schema: str, table: StoredTable, scope: GuardScope, keep: str | None = None
     ) -> list[DeleteRequest]:
         """Deletes of a table's data (location and partitions), except what lies within `keep`."""
+        raw = table.raw
         table_location = table_swap.storage_location(raw)
         if table_location is None:
             return []
         scope = _with_recorded_location(scope, raw)
-        partitions = self._store.get_partitions(schema, identifier)
-        found = table_swap.data_locations(raw, partitions)
-        table = f"{schema}.{identifier}"
+        found = table_swap.data_locations(raw, table.partitions)
+        name = f"{schema}.{raw['Name']}"
         requests = [
-            scope.request(location, table, table_location)
+            scope.request(location, name, table_location)
             for location in found
             if keep is None or not s3_paths.is_within(location, keep)
         ]
         # What an interrupted swap left to delete: each noted prefix was a location of this table.
         read = [*found, *([keep] if keep else [])]
         return requests + pending_deletes.leftover_requests(
-            raw, read, lambda prefix: scope.request(prefix, table, prefix)
+            raw, read, lambda prefix: scope.request(prefix, name, prefix)
         )
 
     def _drop_leftover(
-        self, schema: str, name: str, scope: GuardScope, target: dict[str, Any] | None
+        self, schema: str, leftover: StoredTable, scope: GuardScope, target: dict[str, Any] | None
     ) -> None:
         """Remove a `__dbt_tmp` table an interrupted run left behind (never data the target reads)."""
-        raw = self._store.get_raw_table(schema, name)
-        if raw is None:
-            return
+        name = leftover.raw["Name"]
         protected = table_swap.data_locations(target, []) if target else []
         requests = [
             r
-            for r in self._old_data_requests(schema, name, raw, scope)
+            for r in self._old_data_requests(schema, leftover, scope)
             if not any(s3_paths.is_within(r.prefix, p) or s3_paths.is_within(p, r.prefix) for p in protected)
         ]
         logger.info(f"Removing {schema}.{name}, left behind by an interrupted run")
@@ -271,14 +287,14 @@ class TableBuilds:
             self._store.rename_table(plan.schema, plan.build_identifier, plan.schema, plan.identifier)
         if not plan.swap:
             return
-        old = self._store.get_raw_table(plan.schema, plan.identifier)
+        old = plan.current or read_stored(self._store, plan.schema, plan.identifier)
         assert old is not None
-        requests = self._old_data_requests(
-            plan.schema, plan.identifier, old, plan.scope, keep=plan.build_location
-        )
+        requests = self._old_data_requests(plan.schema, old, plan.scope, keep=plan.build_location)
         # A fixed-location table moves on from its build location too: note that delete as well.
         pending = [r.prefix for r in requests] + ([plan.build_location] if plan.final_location else [])
-        table_swap.swap_storage(self._store, plan.schema, plan.identifier, plan.build_identifier, pending)
+        table_swap.swap_storage(
+            self._store, plan.schema, plan.identifier, plan.build_identifier, pending=pending, current=old
+        )
         if plan.final_location is None:
             guarded_delete(self._s3, requests)
         else:
@@ -325,10 +341,10 @@ class TableBuilds:
         """Remove a table's Glue entry and its data. Data the guard refuses stays, with a warning: the
         entry is dbt's to remove, but data outside the data directories is the user's unless dbt
         recorded building it there (BUILT_AT_PARAMETER)."""
-        raw = self._store.get_raw_table(schema, name)
-        if raw is None:
+        stored = read_stored(self._store, schema, name)
+        if stored is None:
             return
-        allowed, refused = _split(self._old_data_requests(schema, name, raw, scope_for(self._profile)))
+        allowed, refused = _split(self._old_data_requests(schema, stored, scope_for(self._profile)))
         self._store.delete_table(schema, name)
         for error in refused:
             logger.warning(f"Kept the data of dropped table {schema}.{name}: {error}")
@@ -336,14 +352,13 @@ class TableBuilds:
 
     def empty(self, schema: str, name: str) -> None:
         """Delete a Hive table's data and partition entries; the table stays, empty."""
-        raw = self._store.get_raw_table(schema, name)
-        if raw is None:
+        stored = read_stored(self._store, schema, name)
+        if stored is None:
             raise DbtRuntimeError(f"Cannot truncate {schema}.{name}: it is not in the Glue catalog")
-        requests = self._old_data_requests(schema, name, raw, scope_for(self._profile))
+        requests = self._old_data_requests(schema, stored, scope_for(self._profile))
         for request in requests:
             check_delete(request)
-        partitions = self._store.get_partitions(schema, name)
-        self._store.delete_partitions(schema, name, [list(p["Values"]) for p in partitions])
+        self._store.delete_partitions(schema, name, [list(p["Values"]) for p in stored.partitions])
         guarded_delete(self._s3, requests)
 
 

@@ -90,22 +90,53 @@ def _keys(raw: dict[str, Any]) -> list[tuple[str, str]]:
     return [(k["Name"], k.get("Type", "")) for k in raw.get("PartitionKeys") or []]
 
 
+def partitions_of(store: GlueTableStore, database: str, raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """The table's Glue partitions; none to ask Glue for when it has no partition keys (Iceberg
+    tables and unpartitioned Hive tables)."""
+    if not raw.get("PartitionKeys"):
+        return []
+    return store.get_partitions(database, raw["Name"])
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    """A table's Glue entry and its partitions, as read at one moment."""
+
+    raw: dict[str, Any]
+    partitions: list[dict[str, Any]]
+
+
+def read_stored(store: GlueTableStore, database: str, name: str) -> StoredTable | None:
+    raw = store.get_raw_table(database, name)
+    return None if raw is None else StoredTable(raw, partitions_of(store, database, raw))
+
+
 def swap_storage(
-    store: GlueTableStore, database: str, target: str, source: str, pending: Sequence[str] = ()
+    store: GlueTableStore,
+    database: str,
+    target: str,
+    source: str,
+    *,
+    pending: Sequence[str] = (),
+    current: StoredTable | None = None,
 ) -> list[str]:
     """Point `target` at `source`'s storage, schema and partitions, then remove the `source` entry.
     `pending`: the deletes the caller will run, noted on the target in the same update that makes
     them unread (pending_deletes), so that a run killed before them leaves a note, not orphans.
+    `current` is the target as the caller just read it (read here if not given); a change since then
+    makes Glue refuse the UpdateTable (its VersionId).
 
     Returns the data locations `target` read before the swap (for the caller to delete).
     """
-    old = store.get_raw_table(database, target)
-    new = store.get_raw_table(database, source)
-    if old is None or new is None:
-        missing = target if old is None else source
+    before = current or read_stored(store, database, target)
+    built = read_stored(store, database, source)
+    if before is None or built is None:
+        missing = target if before is None else source
         raise LookupError(f"Cannot swap {database}.{target}: {database}.{missing} is not in the Glue catalog")
-    old_partitions = store.get_partitions(database, target)
-    new_partitions = store.get_partitions(database, source)
+    (old, old_partitions), (new, new_partitions) = (
+        (before.raw, before.partitions),
+        (built.raw, built.partitions),
+    )
     same_keys = _keys(old) == _keys(new)
     changes = partition_changes(old_partitions, new_partitions, same_keys=same_keys)
     # Refused if another run swapped the target since it was read: its data would be orphaned.
@@ -133,7 +164,7 @@ def relocate(store: GlueTableStore, database: str, table: str, old_root: str, ne
     if raw is None:
         raise LookupError(f"{database}.{table} is not in the Glue catalog")
     partitions = [
-        with_location(partition_input(p), old_root, new_root) for p in store.get_partitions(database, table)
+        with_location(partition_input(p), old_root, new_root) for p in partitions_of(store, database, raw)
     ]
     store.update_partitions(database, table, partitions)
     store.update_table(

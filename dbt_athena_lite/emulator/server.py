@@ -26,6 +26,7 @@ from dbt_athena_lite.emulator.faults import FaultInjector, FaultSpec
 from dbt_athena_lite.emulator.internal_clients import InternalClients
 from dbt_athena_lite.emulator.persistence import CALL_KEY, DurableMoto
 from dbt_athena_lite.emulator.query_service import QueryService
+from dbt_athena_lite.emulator.s3_listings import ListingExclusion, key_access
 from dbt_athena_lite.emulator.stats import ApiCallCounter, identify_call
 from dbt_athena_lite.emulator.wsgi import read_body
 
@@ -107,6 +108,7 @@ class EmulatorApp:
         self.durable = DurableMoto(data_dir, _moto_app()) if data_dir is not None else None
         self._moto: WSGIApplication = self.durable or _moto_app()
         self._last_request = time.monotonic()
+        self._key_listings = ListingExclusion()
 
     def idle_seconds(self) -> float:
         """Seconds since the last API request (a running query keeps its client polling, so it counts;
@@ -173,7 +175,8 @@ class EmulatorApp:
             region = (call.region if call else None) or DEFAULT_REGION
             status, headers, payload = self.athena.handle(action, read_body(environ), region)
             return _respond(start_response, status, headers, payload)
-        response = self._moto(environ, start_response)
+        with self._key_listings.hold(key_access(call)):
+            response = self._moto(environ, start_response)
         if _may_change_work_groups(action, path):
             self.athena.forget_work_groups()  # after moto has applied the change
         return response

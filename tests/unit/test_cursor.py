@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from pyathena.error import DatabaseError
 from pyathena.formatter import DefaultParameterFormatter
 from pyathena.util import RetryConfig
 
+from dbt_athena_lite.connections import query_policy
 from dbt_athena_lite.credentials import AthenaLiteCredentials
 from dbt_athena_lite.cursor import (
     MAX_QUERY_BYTES,
@@ -29,8 +31,15 @@ def _client_error(code: str, operation: str = "StartQueryExecution") -> ClientEr
     return ClientError({"Error": {"Code": code, "Message": f"{code} happened"}}, operation)
 
 
-def _execution(query_id: str, state: str, error: dict[str, Any] | None = None) -> dict[str, Any]:
-    status: dict[str, Any] = {"State": state}
+_SUBMITTED = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def _execution(
+    query_id: str, state: str, error: dict[str, Any] | None = None, took: float | None = None
+) -> dict[str, Any]:
+    status: dict[str, Any] = {"State": state, "SubmissionDateTime": _SUBMITTED}
+    if took is not None and state in ("SUCCEEDED", "FAILED", "CANCELLED"):
+        status["CompletionDateTime"] = _SUBMITTED + timedelta(seconds=took)
     if error:
         status["AthenaError"] = error
         status["StateChangeReason"] = error["ErrorMessage"]
@@ -56,6 +65,7 @@ class ScriptedAthena:
     # One list of states per started query (the last state repeats).
     states: list[list[str]] = field(default_factory=list)
     failures: dict[int, dict[str, Any]] = field(default_factory=dict)  # query number -> AthenaError
+    took: dict[int, float] = field(default_factory=dict)  # query number -> seconds Athena reports
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _started: int = 0
     _polls: dict[str, int] = field(default_factory=dict)
@@ -74,7 +84,8 @@ class ScriptedAthena:
         seen = self._polls.get(QueryExecutionId, 0)
         self._polls[QueryExecutionId] = seen + 1
         state = script[min(seen, len(script) - 1)]
-        return _execution(QueryExecutionId, state, self.failures.get(number) if state == "FAILED" else None)
+        failure = self.failures.get(number) if state == "FAILED" else None
+        return _execution(QueryExecutionId, state, failure, self.took.get(number))
 
     def get_query_results(self, **request: Any) -> dict[str, Any]:
         self.calls.append(("GetQueryResults", request))
@@ -148,7 +159,9 @@ def test_polling_starts_fast_and_backs_off_to_poll_interval() -> None:
     cursor = make_cursor(athena, sleeps, poll_interval=0.5)
     cursor.execute("select 1")
 
-    assert sleeps == [0.05, 0.1, 0.2, 0.4, 0.5, 0.5, 0.5, 0.5]
+    # One wait before each of the 9 status checks: none the moment the query starts.
+    assert sleeps == [0.05, 0.1, 0.2, 0.4, 0.5, 0.5, 0.5, 0.5, 0.5]
+    assert athena.names().count("GetQueryExecution") == 9
     assert cursor.fetchall() == [(1,)]
 
 
@@ -160,7 +173,34 @@ def test_each_query_restarts_the_poll_schedule() -> None:
     cursor.execute("select 1")
     cursor.execute("select 2")
 
-    assert sleeps == [0.05, 0.1, 0.05]
+    assert sleeps == [0.05, 0.1, 0.2, 0.05, 0.1]
+
+
+def test_first_status_check_waits_as_long_as_the_quickest_recent_query() -> None:
+    athena = ScriptedAthena(
+        states=[["RUNNING", "SUCCEEDED"], ["RUNNING", "SUCCEEDED"], ["SUCCEEDED"], ["SUCCEEDED"]],
+        took={1: 0.8, 2: 0.6, 3: 3.0},
+    )
+    sleeps: list[float] = []
+    cursor = make_cursor(athena, sleeps, poll_interval=2.0)
+
+    for query in ("select 1", "select 2", "select 3", "select 4"):
+        cursor.execute(query)
+
+    # Nothing known yet: 50 ms, then doubling. Then the quickest so far (0.8 s, then 0.6 s) first,
+    # and back to 50 ms doubling if the query is still running; a slow query does not raise it.
+    assert sleeps == [0.05, 0.1, 0.8, 0.05, 0.6, 0.6]
+
+
+def test_the_learned_first_wait_stops_at_poll_interval() -> None:
+    athena = ScriptedAthena(states=[["SUCCEEDED"], ["SUCCEEDED"]], took={1: 5.0})
+    sleeps: list[float] = []
+    cursor = make_cursor(athena, sleeps, poll_interval=1.0)
+
+    cursor.execute("select 1")
+    cursor.execute("select 2")
+
+    assert sleeps == [0.05, 1.0]
 
 
 def test_successful_query_reports_id_rows_and_bytes() -> None:
@@ -187,7 +227,7 @@ def test_throttled_start_is_resubmitted_with_the_same_token_and_backoff(code: st
     starts = [request for name, request in athena.calls if name == "StartQueryExecution"]
     assert len(starts) == 3
     assert len({request["ClientRequestToken"] for request in starts}) == 1
-    assert sleeps == [0.5, 1.0]  # full-jitter upper bounds: base * 2**attempt
+    assert sleeps == [0.5, 1.0, 0.05]  # full-jitter upper bounds: base * 2**attempt; then the first poll
 
 
 def test_start_retries_stop_at_num_retries() -> None:
@@ -249,7 +289,7 @@ def test_iceberg_commit_conflicts_rerun_the_whole_query_until_it_succeeds() -> N
     make_cursor(athena, sleeps).execute("merge into t using s on t.id = s.id when matched then delete")
 
     assert athena.names().count("StartQueryExecution") == 3
-    assert sleeps == [0.5, 1.0]
+    assert sleeps == [0.05, 0.5, 0.05, 1.0, 0.05]  # a poll wait, then the re-run backoffs (base * 2**attempt)
 
 
 def test_iceberg_commit_reruns_wait_at_most_eight_seconds_unlike_throttled_starts() -> None:
@@ -264,7 +304,9 @@ def test_iceberg_commit_reruns_wait_at_most_eight_seconds_unlike_throttled_start
         "insert into t select 1"
     )
 
-    assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+    backoffs = sleeps[1::2]  # each attempt waits once before its status check (0.05 s) and then backs off
+    assert backoffs == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+    assert sleeps[0::2] == [0.05] * 8
     assert athena.names().count("StartQueryExecution") == 8
 
 
@@ -377,3 +419,16 @@ def test_a_query_at_athenas_length_limit_is_sent() -> None:
     make_cursor(athena, []).execute(query)
 
     assert athena.names().count("StartQueryExecution") == 1
+
+
+def test_every_thread_of_a_profile_learns_from_the_same_durations(
+    load_profile: Callable[..., AthenaLiteCredentials],
+) -> None:
+    creds = load_profile(schema="durations_shared")
+    other = load_profile(schema="durations_other")
+
+    first, second = query_policy(creds), query_policy(creds)
+    first.durations.record(0.7)
+
+    assert second.durations.quickest() == 0.7
+    assert query_policy(other).durations.quickest() is None

@@ -79,7 +79,7 @@ def test_a_rebuild_after_a_swap_killed_before_its_deletes_deletes_the_old_data(
         DB,
         "orders",
         "orders__dbt_tmp",
-        ["s3://lake/data/sales/orders/u0"],
+        pending=["s3://lake/data/sales/orders/u0"],
     )
     assert json.loads(parameters(glue, "orders")[NOTE]) == ["s3://lake/data/sales/orders/u0"]
 

@@ -248,3 +248,47 @@ def test_an_external_location_over_another_tables_data_is_refused_before_anythin
             builds(aws).plan("awsdatacatalog", DB, "orders", {"external_location": location})
     builds(aws).plan("awsdatacatalog", DB, "orders", {"external_location": "s3://lake/exports/orders"})
     assert [t["Name"] for t in glue.get_tables(DatabaseName=DB)["TableList"]] == ["events"]
+
+
+def glue_calls(glue: Any) -> list[str]:
+    """Records the name of every Glue operation the client makes from now on."""
+    made: list[str] = []
+    glue.meta.events.register("before-call.glue.*", lambda model, **_: made.append(model.name))
+    return made
+
+
+def test_a_first_build_in_a_schema_dbt_listed_asks_glue_nothing(aws: tuple[Any, Any]) -> None:
+    glue, _ = aws
+    made = glue_calls(glue)
+
+    plan = builds(aws).plan("awsdatacatalog", DB, "orders", {}, known_names=set())
+
+    assert (plan.build_identifier, plan.swap) == ("orders", False)
+    assert made == []
+
+
+def test_a_rebuild_reads_the_target_but_no_tmp_table_dbt_did_not_list(aws: tuple[Any, Any]) -> None:
+    glue, _ = aws
+    create(glue, "orders", "s3://lake/data/sales/orders/u1", keys=False)
+    made = glue_calls(glue)
+
+    plan = builds(aws).plan("awsdatacatalog", DB, "orders", {}, known_names={"orders"})
+
+    assert plan.swap
+    assert made == ["GetTable"]  # no GetPartitions either: the table has no partition keys
+
+
+def test_finish_reads_only_the_build_the_plan_read_the_target(aws: tuple[Any, Any]) -> None:
+    glue, _ = aws
+    create(glue, "orders", "s3://lake/data/sales/orders/u1", {"1": "s3://lake/data/sales/orders/u1/dt=1"})
+    config = {"s3_data_naming": "schema_table_unique"}  # not a fixed location: no move after the swap
+    plan = builds(aws).plan("awsdatacatalog", DB, "orders", config, known_names={"orders"})
+    create(glue, "orders__dbt_tmp", plan.build_location, {"1": plan.build_location + "/dt=1"})
+    made = glue_calls(glue)
+
+    builds(aws).finish(plan)
+
+    reads = [name for name in made if name in ("GetTable", "GetPartitions")]
+    # orders__dbt_tmp; then orders, only to clear the note of deletes the swap left (pending_deletes)
+    assert reads == ["GetTable", "GetPartitions", "GetTable"]
+    assert partitions(glue, "orders") == {"1": plan.build_location + "/dt=1"}
