@@ -26,6 +26,7 @@ from dbt_athena_lite.retry import (
     client_error_code,
     is_iceberg_commit_conflict,
     is_retryable_start_error,
+    statement_kind,
 )
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class AthenaLiteCursor(Cursor):  # type: ignore[misc]
         self._running = running if running is not None else RunningQueries()
         self._poll_delays: Iterator[float] = self._policy.poll.delays()
         self._last_execution: AthenaQueryExecution | None = None
+        self._statement_kind = ""
 
     @property
     def last_execution(self) -> AthenaQueryExecution | None:
@@ -105,6 +107,7 @@ class AthenaLiteCursor(Cursor):  # type: ignore[misc]
     def execute(
         self, operation: str, parameters: dict[str, Any] | list[str] | None = None, **kwargs: Any
     ) -> AthenaLiteCursor:
+        self._statement_kind = statement_kind(operation)
         attempt = 0
         while True:
             try:
@@ -164,7 +167,7 @@ class AthenaLiteCursor(Cursor):  # type: ignore[misc]
     def _poll(
         self, query_id: str, options: ExecuteOptions | None = None
     ) -> AthenaQueryExecution | AthenaCalculationExecution:
-        self._poll_delays = self._policy.poll.delays(self._policy.durations.quickest())
+        self._poll_delays = self._policy.poll.delays(self._policy.durations.quickest(self._statement_kind))
         try:
             execution = super()._poll(query_id, options)
         finally:
@@ -182,7 +185,7 @@ class AthenaLiteCursor(Cursor):  # type: ignore[misc]
     def _record_duration(self, execution: AthenaQueryExecution) -> None:
         submitted, completed = execution.submission_date_time, execution.completion_date_time
         if execution.state == AthenaQueryExecution.STATE_SUCCEEDED and submitted and completed:
-            self._policy.durations.record((completed - submitted).total_seconds())
+            self._policy.durations.record(self._statement_kind, (completed - submitted).total_seconds())
 
     def _wait_poll_interval(self) -> None:
         self._sleep(next(self._poll_delays))

@@ -188,8 +188,24 @@ def test_first_status_check_waits_as_long_as_the_quickest_recent_query() -> None
         cursor.execute(query)
 
     # Nothing known yet: 50 ms, then doubling. Then the quickest so far (0.8 s, then 0.6 s) first,
-    # and back to 50 ms doubling if the query is still running; a slow query does not raise it.
-    assert sleeps == [0.05, 0.1, 0.8, 0.05, 0.6, 0.6]
+    # and a quarter of it if the query is still running; a slow query does not raise it.
+    assert sleeps == [0.05, 0.1, 0.8, 0.2, 0.6, 0.6]
+
+
+def test_the_first_wait_is_learned_per_kind_of_statement() -> None:
+    athena = ScriptedAthena(
+        states=[["SUCCEEDED"], ["SUCCEEDED"], ["SUCCEEDED"], ["SUCCEEDED"]],
+        took={1: 0.5, 2: 2.0, 3: 0.5, 4: 2.0},
+    )
+    sleeps: list[float] = []
+    cursor = make_cursor(athena, sleeps, poll_interval=5.0)
+
+    cursor.execute("create or replace view v as select 1 as id")
+    cursor.execute("create table t with (format='parquet') as select 1 as id")  # none known: any kind's
+    cursor.execute('-- /* {"app": "dbt"} */\ncreate view w as select 2 as id')
+    cursor.execute("create table u as select 2 as id")
+
+    assert sleeps == [0.05, 0.5, 0.5, 2.0]
 
 
 def test_the_learned_first_wait_stops_at_poll_interval() -> None:
@@ -428,7 +444,7 @@ def test_every_thread_of_a_profile_learns_from_the_same_durations(
     other = load_profile(schema="durations_other")
 
     first, second = query_policy(creds), query_policy(creds)
-    first.durations.record(0.7)
+    first.durations.record("select", 0.7)
 
-    assert second.durations.quickest() == 0.7
-    assert query_policy(other).durations.quickest() is None
+    assert second.durations.quickest("select") == 0.7
+    assert query_policy(other).durations.quickest("select") is None

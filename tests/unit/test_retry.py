@@ -8,9 +8,12 @@ from pyathena.error import DatabaseError
 
 from dbt_athena_lite.retry import (
     Backoff,
+    PollSchedule,
+    QueryDurations,
     client_error_code,
     is_iceberg_commit_conflict,
     is_retryable_start_error,
+    statement_kind,
 )
 
 
@@ -64,3 +67,37 @@ def test_backoff_grows_exponentially_and_is_capped() -> None:
     assert [upper.delay(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
     lower = Backoff(random_fraction=lambda: 0.0)
     assert lower.delay(3) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ("select 1", "select"),
+        ("  WITH x AS (select 1) select * from x", "select"),
+        ('-- /* {"app": "dbt"} */\ncreate or replace view v as select 1', "view"),
+        ("/* header */ CREATE VIEW v AS SELECT 1", "view"),
+        ("create table t with (format='parquet') as select 1 as id", "ctas"),
+        ("create table t\nwith (table_type='iceberg')\nas\n(with a as (select 1) select * from a)", "ctas"),
+        ("create external table t (id int) location 's3://b/t/'", "create"),
+        ("insert into t select 1", "insert"),
+        ("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE", "merge"),
+        ("-- only a comment", ""),
+    ],
+)
+def test_statement_kind(sql: str, kind: str) -> None:
+    assert statement_kind(sql) == kind
+
+
+def test_durations_fall_back_to_any_kind_until_one_of_the_kind_is_known() -> None:
+    durations = QueryDurations()
+    assert durations.quickest("ctas") is None
+    durations.record("view", 0.4)
+    assert durations.quickest("ctas") == 0.4
+    durations.record("ctas", 1.5)
+    durations.record("ctas", 1.2)
+    assert (durations.quickest("ctas"), durations.quickest("view")) == (1.2, 0.4)
+
+
+def test_after_the_expected_wait_checks_start_at_a_quarter_of_it() -> None:
+    delays = PollSchedule(ceiling_seconds=1.0).delays(expected_seconds=0.8)
+    assert [next(delays) for _ in range(5)] == [0.8, 0.2, 0.4, 0.8, 1.0]
