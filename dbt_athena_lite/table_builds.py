@@ -228,24 +228,10 @@ class TableBuilds:
     def _old_data_requests(
         schema: str, table: StoredTable, scope: GuardScope, keep: str | None = None
     ) -> list[DeleteRequest]:
-        """Deletes of a table's data (location and partitions), except what lies within `keep`."""
-        raw = table.raw
-        table_location = table_swap.storage_location(raw)
-        if table_location is None:
-            return []
-        scope = _with_recorded_location(scope, raw)
-        found = table_swap.data_locations(raw, table.partitions)
-        name = f"{schema}.{raw['Name']}"
-        requests = [
-            scope.request(location, name, table_location)
-            for location in found
-            if keep is None or not s3_paths.is_within(location, keep)
-        ]
-        # What an interrupted swap left to delete: each noted prefix was a location of this table.
-        read = [*found, *([keep] if keep else [])]
-        return requests + pending_deletes.leftover_requests(
-            raw, read, lambda prefix: scope.request(prefix, name, prefix)
-        )
+        """Deletes of a table's data (location and partitions), except what lies within `keep`, and of
+        what an interrupted run noted (pending_deletes) that the table does not read."""
+        current, noted = _old_data(schema, table, scope, keep)
+        return current + noted
 
     def _drop_leftover(
         self, schema: str, leftover: StoredTable, scope: GuardScope, target: dict[str, Any] | None
@@ -289,7 +275,10 @@ class TableBuilds:
             return
         old = plan.current or read_stored(self._store, plan.schema, plan.identifier)
         assert old is not None
-        requests = self._old_data_requests(plan.schema, old, plan.scope, keep=plan.build_location)
+        requests, noted = _old_data(plan.schema, old, plan.scope, keep=plan.build_location)
+        # What an interrupted run noted goes first: the table reads none of it, and the swap below
+        # replaces the note with this run's own deletes.
+        guarded_delete(self._s3, noted)
         # A fixed-location table moves on from its build location too: note that delete as well.
         pending = [r.prefix for r in requests] + ([plan.build_location] if plan.final_location else [])
         table_swap.swap_storage(
@@ -299,23 +288,10 @@ class TableBuilds:
             guarded_delete(self._s3, requests)
         else:
             self._move_to_final(plan, requests)
-        if pending:
-            self._clear_note(plan.schema, plan.identifier)
+        # The note stays once its deletes ran: the next rebuild finds its prefixes empty (one listing
+        # each) instead of every rebuild spending a GetTable and an UpdateTable to clear it.
         pruned = self._store.prune_versions(plan.schema, plan.identifier, plan.config.versions_to_keep)
         logger.debug(f"Pruned {pruned} Glue versions of {plan.table}")
-
-    def _clear_note(self, schema: str, name: str) -> None:
-        """The deletes the swap noted have run: remove the note (pending_deletes)."""
-        raw = self._store.get_raw_table(schema, name)
-        if raw is None or not pending_deletes.recorded(raw):
-            return
-        parameters = pending_deletes.with_note(raw.get("Parameters"), [])
-        self._store.update_table(
-            schema,
-            table_input_from(raw, Parameters=parameters),
-            skip_archive=True,
-            version_id=raw.get("VersionId"),  # never write back an Iceberg pointer a commit moved on
-        )
 
     def _record_external_location(self, schema: str, name: str, location: str) -> None:
         raw = self._store.get_raw_table(schema, name)
@@ -388,3 +364,25 @@ def _split(requests: Iterable[DeleteRequest]) -> tuple[list[DeleteRequest], list
         else:
             allowed.append(request)
     return allowed, refused
+
+
+def _old_data(
+    schema: str, table: StoredTable, scope: GuardScope, keep: str | None = None
+) -> tuple[list[DeleteRequest], list[DeleteRequest]]:
+    """The deletes of a table's data (location and partitions) except what lies within `keep`; and,
+    apart, those of the prefixes an interrupted swap noted and the table does not read."""
+    raw = table.raw
+    table_location = table_swap.storage_location(raw)
+    if table_location is None:
+        return [], []
+    scope = _with_recorded_location(scope, raw)
+    found = table_swap.data_locations(raw, table.partitions)
+    name = f"{schema}.{raw['Name']}"
+    current = [
+        scope.request(location, name, table_location)
+        for location in found
+        if keep is None or not s3_paths.is_within(location, keep)
+    ]
+    read = [*found, *([keep] if keep else [])]
+    noted = pending_deletes.leftover_requests(raw, read, lambda prefix: scope.request(prefix, name, prefix))
+    return current, noted
