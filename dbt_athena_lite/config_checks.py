@@ -235,7 +235,7 @@ def _external_location(
             other_dir = s3_paths.as_directory(other)
         except s3_paths.InvalidS3Path:
             continue  # that model's own check reports it
-        if s3_paths.is_within(location, other_dir) or s3_paths.is_within(other_dir, location):
+        if s3_paths.overlaps(location, [other_dir]):
             raise ModelConfigError(
                 "external_location",
                 f"{location!r} overlaps the external_location of {model} ({other_dir})",

@@ -208,7 +208,7 @@ class TableBuilds:
             naming=_BUILD_NAMING,
             temporary=True,
         )
-        if s3_paths.is_within(staging, final) or s3_paths.is_within(final, staging):
+        if s3_paths.overlaps(staging, [final]):
             raise DbtRuntimeError(
                 f"Table {plan.table} is rebuilt at {staging} before it moves to {final}, but one contains "
                 f"the other. Set s3_tmp_table_dir in the profile to a directory outside {final}, or give "
@@ -242,7 +242,7 @@ class TableBuilds:
         requests = [
             r
             for r in self._old_data_requests(schema, leftover, scope)
-            if not any(s3_paths.is_within(r.prefix, p) or s3_paths.is_within(p, r.prefix) for p in protected)
+            if not s3_paths.overlaps(r.prefix, protected)
         ]
         logger.info(f"Removing {schema}.{name}, left behind by an interrupted run")
         for request in requests:
